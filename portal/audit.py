@@ -1,0 +1,52 @@
+"""Writing to the audit log. Every write goes through `audit_record`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import connection
+
+from .models import AuditEntry
+
+
+def _client_ip(request) -> str | None:
+    if request is None:
+        return None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def audit_record(
+    *,
+    action: str,
+    actor=None,
+    partner=None,
+    reason: str = "",
+    obj: Any = None,
+    object_type: str = "",
+    object_id: str = "",
+    request=None,
+    actor_label: str = "",
+    **detail: Any,
+) -> AuditEntry:
+    """Append one entry. `obj` fills the object type and id from a model instance."""
+    if actor is not None and not getattr(actor, "is_authenticated", False):
+        actor = None
+    if obj is not None:
+        object_type = object_type or obj._meta.label
+        object_id = object_id or str(obj.pk)
+    if partner is None:
+        tenant = getattr(request, "tenant", None) or getattr(connection, "tenant", None)
+        if tenant is not None and getattr(tenant, "pk", None) and not tenant.is_hub:
+            partner = tenant
+    return AuditEntry.objects.create(
+        action=action,
+        actor=actor,
+        actor_label=actor_label or (actor.get_username() if actor else ""),
+        partner=partner,
+        schema_name=partner.schema_name if partner else "public",
+        object_type=object_type,
+        object_id=str(object_id),
+        reason=reason[:500],
+        ip_address=_client_ip(request),
+        detail=detail,
+    )

@@ -1,0 +1,33 @@
+import django_filters
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from tenants.models import Partner
+
+from .models import AuditEntry
+
+
+class AuditEntryFilter(django_filters.FilterSet):
+    actor = django_filters.CharFilter(
+        field_name="actor_label", lookup_expr="icontains", label=_("Who")
+    )
+    action = django_filters.ChoiceFilter(choices=AuditEntry.Action.choices, label=_("What"))
+    partner = django_filters.ModelChoiceFilter(
+        queryset=Partner.objects.partners(), label=_("Partner")
+    )
+    since = django_filters.DateFilter(
+        field_name="at",
+        lookup_expr="date__gte",
+        label=_("From"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    until = django_filters.DateFilter(
+        field_name="at",
+        lookup_expr="date__lte",
+        label=_("Until"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    class Meta:
+        model = AuditEntry
+        fields = ["actor", "action", "partner", "since", "until"]

@@ -1,0 +1,16 @@
+"""URLs of a partner host (<slug>.<base domain>, the partner's own schema)."""
+
+from django.urls import include, path
+
+from tenants import views as tenant_views
+
+from . import views
+from .access import member_required, public_view
+
+urlpatterns = [
+    path("", member_required()(tenant_views.partner_home), name="home"),
+    path("members/", include("tenants.urls_members")),
+    path("documents/", include("tenants.partner.urls")),
+    path("accounts/", include("portal.auth_urls")),
+    path("health/", public_view(views.health), name="health"),
+]

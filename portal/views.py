@@ -1,0 +1,47 @@
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django_tables2 import RequestConfig
+
+from .audit import audit_record
+from .filters import AuditEntryFilter
+from .forms import ProfileForm
+from .models import AuditEntry
+from .tables import AuditEntryTable
+
+PAGE_SIZE = 50
+
+
+def health(request):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})
+
+
+def profile(request):
+    form = ProfileForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Your profile was saved."))
+        return redirect("accounts:profile")
+    return render(request, "registration/profile.html", {"form": form})
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        audit_record(
+            action=AuditEntry.Action.PASSWORD_CHANGED, actor=self.request.user, request=self.request
+        )
+        return response
+
+
+def audit_log(request):
+    queryset = AuditEntry.objects.select_related("partner")
+    filterset = AuditEntryFilter(request.GET or None, queryset=queryset)
+    table = AuditEntryTable(filterset.qs)
+    RequestConfig(request, paginate={"per_page": PAGE_SIZE}).configure(table)
+    return render(request, "portal/audit_log.html", {"filter": filterset, "table": table})

@@ -1,0 +1,29 @@
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from .models import Certification, Partner
+
+
+class PartnerFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label=_("Search"))
+    country = django_filters.ChoiceFilter(
+        field_name="plants__country", choices=countries, label=_("Plant country"), distinct=True
+    )
+    status = django_filters.ChoiceFilter(choices=Partner.Status.choices, label=_("Status"))
+    certification = django_filters.ChoiceFilter(
+        field_name="certifications__standard",
+        choices=Certification.Standard.choices,
+        label=_("Certification"),
+        distinct=True,
+    )
+
+    class Meta:
+        model = Partner
+        fields = ["q", "country", "status", "certification"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(
+            Q(name__icontains=value) | Q(slug__icontains=value) | Q(plants__name__icontains=value)
+        ).distinct()

@@ -1,0 +1,63 @@
+from django.db import transaction
+from guardian.shortcuts import assign_perm
+
+from portal.audit import audit_record
+from portal.models import AuditEntry
+
+from .models import Document
+
+
+def document_upload(
+    *, uploaded, checked, title: str, kind: str, restricted: bool, user, request=None
+) -> Document:
+    with transaction.atomic():
+        document = Document(
+            title=title,
+            kind=kind,
+            restricted=restricted,
+            original_name=checked.name,
+            content_type=checked.content_type,
+            size=checked.size,
+            sha256=checked.sha256,
+            uploaded_by_id=user.pk,
+            uploaded_by_label=user.get_username(),
+        )
+        document.file.save(checked.name, uploaded, save=False)
+        try:
+            document.save()
+        except Exception:
+            document.file.delete(save=False)
+            raise
+        audit_record(
+            action=AuditEntry.Action.FILE_UPLOADED,
+            actor=user,
+            obj=document,
+            request=request,
+            name=checked.name,
+            sha256=checked.sha256,
+        )
+    return document
+
+
+def document_grant_view(*, document: Document, user, actor, request=None) -> None:
+    """Let one member see one restricted document (guardian, in this partner's schema)."""
+    with transaction.atomic():
+        assign_perm("partner_workspace.view_document", user, document)
+        audit_record(
+            action=AuditEntry.Action.PERMISSION_GRANTED,
+            actor=actor,
+            obj=document,
+            request=request,
+            user=user.get_username(),
+            permission="view_document",
+        )
+
+
+def document_downloaded(*, document: Document, user, request=None) -> None:
+    audit_record(
+        action=AuditEntry.Action.FILE_DOWNLOADED,
+        actor=user,
+        obj=document,
+        request=request,
+        name=document.original_name,
+    )

@@ -1,0 +1,1 @@
+"""See ARCHITECTURE.md; built by its own issue."""
