@@ -128,3 +128,13 @@ stop_redis() {
     redis-cli -s "$REDIS_DIR/redis.sock" shutdown nosave >/dev/null 2>&1 || true
   fi
 }
+
+ensure_chromium() {
+  # Debian's Chromium for the browser journeys; they skip, saying why, only
+  # when it cannot be installed.
+  if [ -n "${DMN_CHROMIUM:-}" ] && [ -x "$DMN_CHROMIUM" ]; then return 0; fi
+  if ! command -v chromium >/dev/null; then
+    apt_install chromium || { warn "Chromium could not be installed: browser journeys will be skipped"; return 0; }
+  fi
+  export DMN_CHROMIUM="$(command -v chromium)"
+}

@@ -1,0 +1,146 @@
+"""Personas and two partners, created once per test session in real schemas.
+
+- hub: planner, quality engineer, auditor, network admin
+- partner A (`alpha`): admin, operator, quality
+- partner B (`beta`): operator
+- anonymous
+
+Each test runs in a transaction that is rolled back; the partners' schemas
+and the personas are committed once, before the first test.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from dataclasses import dataclass
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
+from django.test import Client
+from django.test.utils import override_settings
+from django_tenants.utils import schema_context
+
+from tenants.models import Membership, Partner
+from tenants.provisioning import template_schema_sync
+from tenants.services import partner_provision
+
+PASSWORD = "correct-horse-battery-staple"
+
+HUB_PERSONAS = {
+    "planner": "planner",
+    "qe": "quality_engineer",
+    "auditor": "auditor",
+    "netadmin": "network_admin",
+}
+PARTNER_PERSONAS = {
+    ("alpha", "alpha_admin"): "partner_admin",
+    ("alpha", "alpha_operator"): "operator",
+    ("alpha", "alpha_quality"): "quality",
+    ("beta", "beta_operator"): "operator",
+    ("beta", "beta_admin"): "partner_admin",
+}
+
+
+@dataclass
+class World:
+    hub: Partner
+    alpha: Partner
+    beta: Partner
+    users: dict
+    alpha_document_id: int
+    beta_document_id: int
+
+    def user(self, name):
+        return self.users[name]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _media_root():
+    path = tempfile.mkdtemp(prefix="dmn-test-media-")
+    override = override_settings(MEDIA_ROOT=path)
+    override.enable()
+    yield path
+    override.disable()
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def _make_user(username: str):
+    User = get_user_model()
+    user = User.objects.create(username=username, email=f"{username}@example.test")
+    user.set_password(PASSWORD)
+    user.save()
+    return user
+
+
+def _make_document(partner: Partner, title: str) -> int:
+    from tenants.partner.models import Document
+
+    with schema_context(partner.schema_name):
+        doc = Document(
+            title=title,
+            original_name="spec.txt",
+            content_type="text/plain",
+            size=5,
+            sha256="0" * 64,
+        )
+        doc.file.save("spec.txt", ContentFile(b"hello"), save=False)
+        doc.save()
+        return doc.pk
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker, _media_root):
+    with django_db_blocker.unblock():
+        template_schema_sync()
+        hub = Partner.objects.get(schema_name="public")
+        alpha = partner_provision(
+            slug="alpha", name="Alpha Machining", country="DE", status="active"
+        )
+        beta = partner_provision(slug="beta", name="Beta Castings", country="FR", status="active")
+        users = {}
+        for name, role in HUB_PERSONAS.items():
+            users[name] = _make_user(name)
+            Membership.objects.create(user=users[name], partner=hub, role=role)
+        for (slug, name), role in PARTNER_PERSONAS.items():
+            users[name] = _make_user(name)
+            partner = alpha if slug == "alpha" else beta
+            Membership.objects.create(user=users[name], partner=partner, role=role)
+        pytest.dmn_world = World(
+            hub=hub,
+            alpha=alpha,
+            beta=beta,
+            users=users,
+            alpha_document_id=_make_document(alpha, "Alpha drawing"),
+            beta_document_id=_make_document(beta, "Beta drawing"),
+        )
+
+
+@pytest.fixture
+def world(db) -> World:
+    return pytest.dmn_world
+
+
+def host_of(partner: Partner) -> str:
+    return partner.host()
+
+
+def client_for(user, partner: Partner) -> Client:
+    """A test client on `partner`'s host, signed in as `user` (None: anonymous).
+
+    Sessions live in each host's own schema, so the sign-in happens there.
+    """
+    client = Client(HTTP_HOST=host_of(partner))
+    if user is not None:
+        with schema_context(partner.schema_name):
+            client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def as_user(world):
+    def make(name: str | None, partner: Partner):
+        return client_for(world.user(name) if name else None, partner)
+
+    return make
