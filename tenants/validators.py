@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils.translation import gettext as _
 
-SLUG_RE = re.compile(r"^[a-z](?:[a-z0-9-]{0,28}[a-z0-9])?$")
+SLUG_RE = re.compile(r"^[a-z][a-z0-9-]{0,28}[a-z0-9]$")
 # Names the portal or PostgreSQL keep for themselves.
 RESERVED_SLUGS = frozenset(
     {"public", "www", "hub", "api", "admin", "static", "media", "mail", "information-schema"}

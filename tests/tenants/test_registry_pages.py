@@ -1,0 +1,99 @@
+import datetime
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from tenants.models import Certification, Plant
+from tenants.services import partner_provision
+
+
+def _plant(partner, code):
+    return Plant.objects.create(
+        partner=partner,
+        code=code,
+        name=f"Plant {code}",
+        country="DE",
+        latitude=48.1,
+        longitude=11.5,
+        timezone="Europe/Berlin",
+    )
+
+
+def test_registry_lists_partners_with_plants_and_certification_states(as_user, world):
+    today = timezone.localdate()
+    plant = _plant(world.alpha, "MUC")
+    Certification.objects.create(
+        partner=world.alpha,
+        plant=plant,
+        standard="iso9001",
+        certificate_number="C-1",
+        issued_on=today - datetime.timedelta(days=900),
+        expires_on=today + datetime.timedelta(days=10),
+    )
+    Certification.objects.create(
+        partner=world.alpha,
+        standard="as9100",
+        certificate_number="C-2",
+        issued_on=today - datetime.timedelta(days=900),
+        expires_on=today - datetime.timedelta(days=1),
+    )
+    response = as_user("planner", world.hub).get("/partners/")
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "Alpha Machining" in content and "Beta Castings" in content
+    assert "Plant MUC" in content
+    assert "1 expiring" in content and "1 expired" in content
+
+
+def test_registry_filters_and_sorts(as_user, world):
+    client = as_user("planner", world.hub)
+    response = client.get("/partners/", {"q": "beta"})
+    assert "Beta Castings" in response.content.decode()
+    assert "Alpha Machining" not in response.content.decode()
+    response = client.get("/partners/", {"sort": "-name"})
+    content = response.content.decode()
+    assert content.index("Beta Castings") < content.index("Alpha Machining")
+    response = client.get("/partners/", {"status": "suspended"})
+    assert "No partners match these filters." in response.content.decode()
+
+
+def test_registry_query_count_does_not_grow_with_partners(as_user, world):
+    client = as_user("planner", world.hub)
+    client.get("/partners/")
+    with CaptureQueriesContext(connection) as few:
+        client.get("/partners/")
+    for i in range(12):
+        partner = partner_provision(slug=f"bulk-{i}", name=f"Bulk {i}")
+        _plant(partner, "P1")
+        _plant(partner, "P2")
+    with CaptureQueriesContext(connection) as many:
+        response = client.get("/partners/")
+    assert response.status_code == 200
+    assert len(many) == len(few), [q["sql"] for q in many.captured_queries]
+
+
+def test_partner_detail_shows_plants_certifications_members(as_user, world):
+    _plant(world.beta, "LYS")
+    response = as_user("auditor", world.hub).get("/partners/beta/")
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "Plant LYS" in content and "Europe/Berlin" in content
+    assert "beta_operator" in content
+
+
+def test_unknown_partner_slug_is_404(as_user, world):
+    assert as_user("planner", world.hub).get("/partners/nope/").status_code == 404
+
+
+def test_status_change_by_network_admin_is_audited(as_user, world):
+    from portal.models import AuditEntry
+
+    response = as_user("netadmin", world.hub).post(
+        "/partners/beta/status/", {"status": "suspended"}
+    )
+    assert response.status_code == 302
+    world.beta.refresh_from_db()
+    assert world.beta.status == "suspended"
+    entry = AuditEntry.objects.get(action="partner.status_changed", partner=world.beta)
+    assert entry.detail == {"old": "active", "new": "suspended"}

@@ -1,0 +1,143 @@
+"""Every URL of both URL confs, for every persona.
+
+The list of URLs is read from the URL confs themselves, so a new view joins
+the matrix without anyone editing this file. A view that declares no access
+rule (`member_required` or `public_view`) fails here, and so does a view
+whose behaviour does not match its declaration.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from portal.access import Access
+
+from .conftest import HUB_PERSONAS, PARTNER_PERSONAS, client_for
+
+LOGIN_PATH = "/accounts/login/"
+
+
+@dataclass(frozen=True)
+class Route:
+    urlconf: str
+    name: str
+    route: str
+    callback: object
+
+
+def _walk(patterns, prefix="", namespace=""):
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            ns = f"{namespace}{p.namespace}:" if p.namespace else namespace
+            yield from _walk(p.url_patterns, prefix + str(p.pattern), ns)
+        elif isinstance(p, URLPattern):
+            yield prefix + str(p.pattern), f"{namespace}{p.name}", p.callback
+
+
+def routes(urlconf: str) -> list[Route]:
+    return [
+        Route(urlconf, name, route, cb)
+        for route, name, cb in _walk(get_resolver(urlconf).url_patterns)
+    ]
+
+
+HUB_ROUTES = routes("portal.urls_hub")
+PARTNER_ROUTES = routes("portal.urls_partner")
+
+
+# Sample values for URL parameters, by parameter name. A new parameter name
+# fails the matrix until a sample is added here.
+def sample_kwargs(world, route: Route, partner) -> dict:
+    from tenants.models import Membership
+
+    samples = {
+        "slug": lambda: world.beta.slug,
+        "pk": lambda: (
+            world.alpha_document_id
+            if route.name.startswith("documents:")
+            else Membership.objects.filter(partner=partner).order_by("pk").first().pk
+        ),
+        "uidb64": lambda: "MQ",
+        "token": lambda: "set-password",
+    }
+    names = set(re.findall(r"<(?:\w+:)?(\w+)>", route.route))
+    missing = names - samples.keys()
+    assert not missing, f"{route.name}: add sample values for URL parameters {missing}"
+    return {n: samples[n]() for n in names}
+
+
+def url_for(world, route: Route, partner) -> str:
+    from django.urls import reverse
+
+    return reverse(route.name, urlconf=route.urlconf, kwargs=sample_kwargs(world, route, partner))
+
+
+def access_of(route: Route) -> Access:
+    access = getattr(route.callback, "dmn_access", None)
+    assert isinstance(access, Access), (
+        f"{route.name} ({route.route}) declares no access rule: wrap it in "
+        "portal.access.member_required(...) or public_view(...)"
+    )
+    return access
+
+
+HUB_VIEWERS = list(HUB_PERSONAS)  # each has a hub membership
+PARTNER_A = [name for (slug, name) in PARTNER_PERSONAS if slug == "alpha"]
+
+
+def _role(world, name, partner):
+    from tenants.models import Membership
+
+    m = Membership.objects.filter(user=world.user(name), partner=partner).first()
+    return m.role if m else None
+
+
+def check(world, route: Route, partner, persona: str | None):
+    access = access_of(route)
+    client = client_for(world.user(persona) if persona else None, partner)
+    url = url_for(world, route, partner)
+    role = _role(world, persona, partner) if persona else None
+    for method in ("get", "post"):
+        response = getattr(client, method)(url)
+        where = f"{method.upper()} {partner.host()}{url} as {persona or 'anonymous'}"
+        if access.public:
+            assert response.status_code not in (403, 500), where
+            continue
+        if persona is None:
+            assert response.status_code == 302, where
+            assert response["Location"].startswith(LOGIN_PATH), where
+        elif role is None or (access.roles is not None and role not in access.roles):
+            assert response.status_code == 403, f"{where}: expected 403, got {response.status_code}"
+        elif method == "get":
+            # Allowed: the page answers (only GET: a POST could change data).
+            assert response.status_code in (200, 302, 405), f"{where}: got {response.status_code}"
+            if response.status_code == 302:
+                assert not response["Location"].startswith(LOGIN_PATH), where
+            break
+        else:
+            break
+
+
+@pytest.mark.parametrize("route", HUB_ROUTES, ids=[r.name for r in HUB_ROUTES])
+@pytest.mark.parametrize("persona", [None, *HUB_VIEWERS, "alpha_admin", "beta_operator"])
+def test_hub_url(world, route, persona):
+    check(world, route, world.hub, persona)
+
+
+@pytest.mark.parametrize("route", PARTNER_ROUTES, ids=[r.name for r in PARTNER_ROUTES])
+@pytest.mark.parametrize(
+    "persona", [None, *PARTNER_A, "beta_operator", "beta_admin", "planner", "netadmin"]
+)
+def test_partner_url(world, route, persona):
+    check(world, route, world.alpha, persona)
+
+
+def test_matrix_covers_every_view():
+    """Both URL confs are non-empty and every view declares its access rule."""
+    assert len(HUB_ROUTES) > 5 and len(PARTNER_ROUTES) > 5
+    for route in HUB_ROUTES + PARTNER_ROUTES:
+        access_of(route)
