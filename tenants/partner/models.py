@@ -42,6 +42,8 @@ class Document(models.Model):
     uploaded_by_id = models.BigIntegerField(_("uploaded by (user id)"), null=True)
     uploaded_by_label = models.CharField(_("uploaded by"), max_length=254, blank=True)
     uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    # Set by the background check that re-reads the stored file (tasks.document_verify).
+    verified_at = models.DateTimeField(_("file verified"), null=True, blank=True)
 
     class Meta:
         ordering = ["-uploaded_at", "-id"]
