@@ -82,10 +82,10 @@ def _make_document(partner: Partner, title: str) -> int:
             title=title,
             original_name="spec.txt",
             content_type="text/plain",
-            size=5,
+            size=len(partner.slug),
             sha256="0" * 64,
         )
-        doc.file.save("spec.txt", ContentFile(b"hello"), save=False)
+        doc.file.save("spec.txt", ContentFile(partner.slug.encode()), save=False)
         doc.save()
         return doc.pk
 
