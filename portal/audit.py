@@ -41,7 +41,7 @@ def audit_record(
     return AuditEntry.objects.create(
         action=action,
         actor=actor,
-        actor_label=actor_label or (actor.get_username() if actor else ""),
+        actor_label=actor_label or (actor.get_username() if actor else "system"),
         partner=partner,
         schema_name=partner.schema_name if partner else "public",
         object_type=object_type,

@@ -11,9 +11,11 @@ class AuditEntryFilter(django_filters.FilterSet):
     actor = django_filters.CharFilter(
         field_name="actor_label", lookup_expr="icontains", label=_("Who")
     )
-    action = django_filters.ChoiceFilter(choices=AuditEntry.Action.choices, label=_("What"))
+    action = django_filters.ChoiceFilter(
+        choices=AuditEntry.Action.choices, label=_("What"), empty_label=_("Any")
+    )
     partner = django_filters.ModelChoiceFilter(
-        queryset=Partner.objects.partners(), label=_("Partner")
+        queryset=Partner.objects.partners(), label=_("Partner"), empty_label=_("Any")
     )
     since = django_filters.DateFilter(
         field_name="at",

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from .models import Certification, Membership, Partner, Plant
-from .services import partner_provision
+from .services import membership_add, partner_provision
 
 DEMO_PASSWORD = "dmn-demo-2026"
 
@@ -218,7 +218,8 @@ def _user(username: str, *, first: str, last: str, email: str, tz: str = "UTC"):
 
 
 def _member(user, partner: Partner, role: str) -> None:
-    Membership.objects.get_or_create(user=user, partner=partner, defaults={"role": role})
+    if not Membership.objects.filter(user=user, partner=partner).exists():
+        membership_add(user=user, partner=partner, role=role)
 
 
 @transaction.atomic

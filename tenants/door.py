@@ -29,7 +29,6 @@ def partner_schema(partner, *, actor, reason: str, request=None) -> Iterator[Non
     audit_record(
         action=AuditEntry.Action.SCHEMA_ENTERED,
         actor=actor,
-        actor_label="" if actor is not None else "system",
         partner=partner,
         reason=reason,
         request=request,

@@ -9,14 +9,21 @@ from .models import Certification, Partner
 class PartnerFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
     country = django_filters.ChoiceFilter(
-        field_name="plants__country", choices=countries, label=_("Plant country"), distinct=True
+        field_name="plants__country",
+        choices=countries,
+        label=_("Plant country"),
+        distinct=True,
+        empty_label=_("Any"),
     )
-    status = django_filters.ChoiceFilter(choices=Partner.Status.choices, label=_("Status"))
+    status = django_filters.ChoiceFilter(
+        choices=Partner.Status.choices, label=_("Status"), empty_label=_("Any")
+    )
     certification = django_filters.ChoiceFilter(
         field_name="certifications__standard",
         choices=Certification.Standard.choices,
         label=_("Certification"),
         distinct=True,
+        empty_label=_("Any"),
     )
 
     class Meta:

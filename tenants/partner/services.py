@@ -32,6 +32,7 @@ def document_upload(
         except Exception:
             document.file.delete(save=False)
             raise
+        transaction.on_commit(lambda: tasks.document_verify.delay(document.pk))
         audit_record(
             action=AuditEntry.Action.FILE_UPLOADED,
             actor=user,

@@ -117,3 +117,19 @@ def test_document_ids_are_per_partner_and_never_cross(as_user, world):
     assert (
         as_user("alpha_operator", world.alpha).get("/documents/999999/download/").status_code == 404
     )
+
+
+def test_upload_queues_a_check_of_the_stored_file(
+    as_user, world, django_capture_on_commit_callbacks
+):
+    from portal.celery import app
+
+    app.conf.task_always_eager = True
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            response = upload(as_user("alpha_operator", world.alpha), "checked.txt", b"intact")
+    finally:
+        app.conf.task_always_eager = False
+    assert response.status_code == 302
+    with schema_context("alpha"):
+        assert Document.objects.get(original_name="checked.txt").verified_at is not None

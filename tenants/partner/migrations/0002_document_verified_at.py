@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('partner_workspace', '0001_initial'),
+        ("partner_workspace", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='document',
-            name='verified_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='file verified'),
+            model_name="document",
+            name="verified_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="file verified"),
         ),
     ]
