@@ -61,6 +61,8 @@ class AuditEntry(models.Model):
         PARTNER_PROVISIONED = "partner.provisioned", _("Partner provisioned")
         PARTNER_PROVISION_FAILED = "partner.provision_failed", _("Partner provisioning failed")
         PARTNER_STATUS_CHANGED = "partner.status_changed", _("Partner status changed")
+        PLANT_ADDED = "plant.added", _("Plant added")
+        CERTIFICATION_ADDED = "certification.added", _("Certification added")
         MEMBERSHIP_CREATED = "membership.created", _("Membership created")
         MEMBERSHIP_CHANGED = "membership.changed", _("Membership changed")
         MEMBERSHIP_REMOVED = "membership.removed", _("Membership removed")

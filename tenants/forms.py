@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from django_countries.fields import LazyTypedChoiceField
 
-from .models import HUB_ROLES, PARTNER_ROLES, Partner, Role
+from .models import HUB_ROLES, PARTNER_ROLES, Certification, Partner, Plant, Role
 from .validators import schema_name_for, validate_partner_slug
 
 
@@ -62,3 +62,46 @@ class MemberRoleForm(forms.Form):
     def __init__(self, *args, hub: bool, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["role"].choices = role_choices(hub=hub)
+
+
+class PlantForm(forms.ModelForm):
+    class Meta:
+        model = Plant
+        fields = ["code", "name", "city", "country", "latitude", "longitude", "timezone"]
+        help_texts = {
+            "latitude": _("Decimal degrees, −90 to 90 (north is positive)."),
+            "longitude": _("Decimal degrees, −180 to 180 (east is positive)."),
+        }
+
+    def __init__(self, *args, partner: Partner, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.partner = partner
+
+    def clean_code(self):
+        code = self.cleaned_data["code"].strip().upper()
+        if Plant.objects.filter(partner=self.instance.partner, code=code).exists():
+            raise ValidationError(_("This partner already has a plant with this code."))
+        return code
+
+
+class CertificationForm(forms.ModelForm):
+    class Meta:
+        model = Certification
+        fields = ["standard", "certificate_number", "plant", "issued_by", "issued_on", "expires_on"]
+        widgets = {
+            "issued_on": forms.DateInput(attrs={"type": "date"}),
+            "expires_on": forms.DateInput(attrs={"type": "date"}),
+        }
+
+    def __init__(self, *args, partner: Partner, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.partner = partner
+        self.fields["plant"].queryset = partner.plants.order_by("name")
+        self.fields["plant"].empty_label = _("All plants")
+
+    def clean(self):
+        cleaned = super().clean()
+        issued, expires = cleaned.get("issued_on"), cleaned.get("expires_on")
+        if issued and expires and expires <= issued:
+            self.add_error("expires_on", _("The expiry date must be after the issue date."))
+        return cleaned

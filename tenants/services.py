@@ -126,6 +126,38 @@ def partner_set_status(*, partner: Partner, status: str, actor, request=None) ->
     return partner
 
 
+def plant_add(*, form, actor, request=None):
+    """Save a validated PlantForm for its partner, audited."""
+    with transaction.atomic():
+        plant = form.save()
+        audit_record(
+            action=AuditEntry.Action.PLANT_ADDED,
+            actor=actor,
+            partner=plant.partner,
+            obj=plant,
+            request=request,
+            code=plant.code,
+            country=str(plant.country),
+        )
+    return plant
+
+
+def certification_add(*, form, actor, request=None):
+    """Save a validated CertificationForm for its partner, audited."""
+    with transaction.atomic():
+        certification = form.save()
+        audit_record(
+            action=AuditEntry.Action.CERTIFICATION_ADDED,
+            actor=actor,
+            partner=certification.partner,
+            obj=certification,
+            request=request,
+            standard=certification.standard,
+            expires_on=certification.expires_on.isoformat(),
+        )
+    return certification
+
+
 def _check_role(partner: Partner, role: str) -> None:
     allowed = HUB_ROLES if partner.is_hub else PARTNER_ROLES
     if role not in allowed:

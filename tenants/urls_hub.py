@@ -20,4 +20,14 @@ urlpatterns = [
         member_required(NETWORK_ADMIN)(views.partner_status),
         name="partner_status",
     ),
+    path(
+        "<slug:slug>/plants/new/",
+        member_required(NETWORK_ADMIN)(views.partner_plant_add),
+        name="plant_add",
+    ),
+    path(
+        "<slug:slug>/certifications/new/",
+        member_required(NETWORK_ADMIN)(views.partner_certification_add),
+        name="certification_add",
+    ),
 ]

@@ -10,7 +10,14 @@ from django_tables2 import RequestConfig
 
 from . import selectors, services
 from .filters import PartnerFilter
-from .forms import MemberInviteForm, MemberRoleForm, PartnerOnboardForm, PartnerStatusForm
+from .forms import (
+    CertificationForm,
+    MemberInviteForm,
+    MemberRoleForm,
+    PartnerOnboardForm,
+    PartnerStatusForm,
+    PlantForm,
+)
 from .models import Partner
 from .tables import MembershipTable, PartnerTable
 
@@ -94,6 +101,38 @@ def partner_status(request, slug):
     else:
         messages.error(request, _("Choose a valid status."))
     return redirect("tenants:partner_detail", slug=partner.slug)
+
+
+@require_http_methods(["GET", "POST"])
+def partner_plant_add(request, slug):
+    partner = selectors.partner_get(slug=slug)
+    form = PlantForm(request.POST or None, partner=partner)
+    if request.method == "POST" and form.is_valid():
+        plant = services.plant_add(form=form, actor=request.user, request=request)
+        messages.success(request, _("Plant %(plant)s added.") % {"plant": plant.name})
+        return redirect("tenants:partner_detail", slug=partner.slug)
+    return render(
+        request,
+        "tenants/registry_form.html",
+        {"partner": partner, "form": form, "title": _("Add a plant")},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def partner_certification_add(request, slug):
+    partner = selectors.partner_get(slug=slug)
+    form = CertificationForm(request.POST or None, partner=partner)
+    if request.method == "POST" and form.is_valid():
+        certification = services.certification_add(form=form, actor=request.user, request=request)
+        messages.success(request, _("Certification %(cert)s added.") % {"cert": certification})
+        return redirect("tenants:partner_detail", slug=partner.slug)
+    return render(
+        request,
+        "tenants/registry_form.html",
+        {"partner": partner, "form": form, "title": _("Add a certification")},
+        status=400 if form.errors else 200,
+    )
 
 
 # --- A partner ------------------------------------------------------------------
