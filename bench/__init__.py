@@ -1,0 +1,1 @@
+"""Benchmarks of the DMN Portal: run `bin/bench`; see bench/README.md."""
