@@ -2,7 +2,6 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
-from django_countries.fields import LazyTypedChoiceField
 
 from .models import HUB_ROLES, PARTNER_ROLES, Certification, Partner, Plant, Role
 from .validators import schema_name_for, validate_partner_slug
@@ -17,7 +16,9 @@ class PartnerOnboardForm(forms.Form):
             "The partner's address: <slug>.%(domain)s. Lowercase letters, digits and hyphens."
         ),
     )
-    country = LazyTypedChoiceField(label=_("Country"), choices=countries)
+    country = forms.ChoiceField(
+        label=_("Country"), choices=lambda: [("", _("Choose a country")), *countries]
+    )
     admin_email = forms.EmailField(
         label=_("First admin's e-mail"),
         help_text=_("This person receives an invitation to set a password and manage members."),

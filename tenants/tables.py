@@ -5,6 +5,13 @@ from django.utils.translation import gettext_lazy as _
 from .models import Membership, Partner
 
 
+def display_name(user) -> str:
+    """The person's name; invited members have none yet (their user name is their e-mail)."""
+    if user.get_full_name():
+        return user.get_full_name()
+    return "—" if user.username == user.email else user.username
+
+
 class PartnerTable(tables.Table):
     name = tables.LinkColumn(
         "tenants:partner_detail", args=[tables.A("slug")], verbose_name=_("Partner")
@@ -95,7 +102,7 @@ class MembershipTable(tables.Table):
         empty_text = _("No members yet.")
 
     def render_user(self, record):
-        return record.user.get_full_name() or record.user.username
+        return display_name(record.user)
 
     def render_role(self, record):
         return record.get_role_display()

@@ -32,6 +32,9 @@ DATABASES = {
 DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=0))
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
+# Send SET search_path only when the schema changes, not before every query
+# (bench/: 12 -> 8 statements on a partner home page).
+TENANT_LIMIT_SET_CALLS = True
 
 # --- Apps: the hub (public schema) and every partner schema -----------------
 SHARED_APPS = [
@@ -144,6 +147,7 @@ AXES_VERBOSE = False
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("de", _("German")), ("fr", _("French")), ("es", _("Spanish"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["portal.formats"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

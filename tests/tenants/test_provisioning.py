@@ -132,10 +132,11 @@ def test_onboarding_page_creates_partner(as_user, world):
 def test_onboarding_page_shows_errors_and_creates_nothing(as_user, world):
     before = set(Partner.objects.values_list("slug", flat=True))
     response = as_user("netadmin", world.hub).post(
-        "/partners/new/", {"name": "", "slug": "Bad Slug", "country": "ZZ", "admin_email": "x"}
+        "/partners/new/", {"name": "", "slug": "Bad Slug", "country": "", "admin_email": "x"}
     )
     assert response.status_code == 200
     content = response.content.decode()
     assert "lowercase letters" in content
     assert "Enter a valid email address" in content
+    assert 'id="id_country_error"' in content  # no country chosen: never a silent default
     assert set(Partner.objects.values_list("slug", flat=True)) == before
