@@ -103,35 +103,43 @@ def partner_status(request, slug):
     return redirect("tenants:partner_detail", slug=partner.slug)
 
 
-@require_http_methods(["GET", "POST"])
-def partner_plant_add(request, slug):
+def _partner_record_add(request, slug, *, form_class, save, title, done):
+    """A hub form that adds one record to a partner's registry entry."""
     partner = selectors.partner_get(slug=slug)
-    form = PlantForm(request.POST or None, partner=partner)
+    form = form_class(request.POST or None, partner=partner)
     if request.method == "POST" and form.is_valid():
-        plant = services.plant_add(form=form, actor=request.user, request=request)
-        messages.success(request, _("Plant %(plant)s added.") % {"plant": plant.name})
+        record = save(form=form, actor=request.user, request=request)
+        messages.success(request, done % {"record": record})
         return redirect("tenants:partner_detail", slug=partner.slug)
     return render(
         request,
         "tenants/registry_form.html",
-        {"partner": partner, "form": form, "title": _("Add a plant")},
+        {"partner": partner, "form": form, "title": title},
         status=400 if form.errors else 200,
     )
 
 
 @require_http_methods(["GET", "POST"])
-def partner_certification_add(request, slug):
-    partner = selectors.partner_get(slug=slug)
-    form = CertificationForm(request.POST or None, partner=partner)
-    if request.method == "POST" and form.is_valid():
-        certification = services.certification_add(form=form, actor=request.user, request=request)
-        messages.success(request, _("Certification %(cert)s added.") % {"cert": certification})
-        return redirect("tenants:partner_detail", slug=partner.slug)
-    return render(
+def partner_plant_add(request, slug):
+    return _partner_record_add(
         request,
-        "tenants/registry_form.html",
-        {"partner": partner, "form": form, "title": _("Add a certification")},
-        status=400 if form.errors else 200,
+        slug,
+        form_class=PlantForm,
+        save=services.plant_add,
+        title=_("Add a plant"),
+        done=_("Plant %(record)s added."),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def partner_certification_add(request, slug):
+    return _partner_record_add(
+        request,
+        slug,
+        form_class=CertificationForm,
+        save=services.certification_add,
+        title=_("Add a certification"),
+        done=_("Certification %(record)s added."),
     )
 
 

@@ -53,7 +53,6 @@ SHARED_APPS = [
     "axes",
     "django_tables2",
     "django_filters",
-    "django_htmx",
     "django_countries",
 ]
 TENANT_APPS = [
@@ -94,7 +93,6 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "django_htmx.middleware.HtmxMiddleware",
     "portal.middleware.UserTimezoneMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
