@@ -16,17 +16,16 @@ import tempfile
 from dataclasses import dataclass
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.test import Client
 from django.test.utils import override_settings
 from django_tenants.utils import schema_context
 
-from tenants.models import Membership, Partner
+from tenants.models import Partner
 from tenants.provisioning import template_schema_sync
 from tenants.services import partner_provision
 
-PASSWORD = "correct-horse-battery-staple"
+from .factories import MembershipFactory, UserFactory
 
 HUB_PERSONAS = {
     "planner": "planner",
@@ -67,11 +66,7 @@ def _media_root():
 
 
 def _make_user(username: str):
-    User = get_user_model()
-    user = User.objects.create(username=username, email=f"{username}@example.test")
-    user.set_password(PASSWORD)
-    user.save()
-    return user
+    return UserFactory(username=username, first_name="", last_name="")
 
 
 def _make_document(partner: Partner, title: str) -> int:
@@ -102,11 +97,11 @@ def django_db_setup(django_db_setup, django_db_blocker, _media_root):
         users = {}
         for name, role in HUB_PERSONAS.items():
             users[name] = _make_user(name)
-            Membership.objects.create(user=users[name], partner=hub, role=role)
+            MembershipFactory(user=users[name], partner=hub, role=role)
         for (slug, name), role in PARTNER_PERSONAS.items():
             users[name] = _make_user(name)
             partner = alpha if slug == "alpha" else beta
-            Membership.objects.create(user=users[name], partner=partner, role=role)
+            MembershipFactory(user=users[name], partner=partner, role=role)
         pytest.dmn_world = World(
             hub=hub,
             alpha=alpha,

@@ -61,7 +61,7 @@ def test_sign_in_and_failed_sign_in_are_audited(world):
     failed = AuditEntry.objects.get(action="auth.sign_in_failed")
     assert failed.actor_label == "alpha_operator"
     assert failed.actor is None
-    from ..conftest import PASSWORD
+    from ..factories import PASSWORD
 
     response = client.post("/accounts/login/", {"username": "alpha_operator", "password": PASSWORD})
     assert response.status_code == 302

@@ -2,7 +2,7 @@ import re
 
 from django.test import Client
 
-from ..conftest import PASSWORD
+from ..factories import PASSWORD
 
 
 def test_anonymous_gets_the_sign_in_page(world):

@@ -140,3 +140,22 @@ def test_onboarding_page_shows_errors_and_creates_nothing(as_user, world):
     assert "Enter a valid email address" in content
     assert 'id="id_country_error"' in content  # no country chosen: never a silent default
     assert set(Partner.objects.values_list("slug", flat=True)) == before
+
+
+def test_onboarding_page_reports_a_failure_midway_and_leaves_nothing(as_user, world, monkeypatch):
+    from tenants import provisioning
+
+    def broken_clone(schema_name):
+        provisioning.schema_create_by_migrate(schema_name)  # the schema exists for a moment
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(provisioning, "schema_create_by_clone", broken_clone)
+    response = as_user("netadmin", world.hub).post(
+        "/partners/new/",
+        {"name": "Iota", "slug": "iota", "country": "PT", "admin_email": "a@iota.example"},
+    )
+    assert response.status_code == 200
+    assert "Provisioning “iota” failed and was rolled back: disk full" in response.content.decode()
+    assert not Partner.objects.filter(slug="iota").exists()
+    assert not Domain.objects.filter(domain="iota.localhost").exists()
+    assert not schema_exists("iota")

@@ -1,43 +1,19 @@
-import datetime
-
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
-from tenants.models import Certification, Plant
 from tenants.services import partner_provision
+
+from ..factories import CertificationFactory, PlantFactory
 
 
 def _plant(partner, code):
-    return Plant.objects.create(
-        partner=partner,
-        code=code,
-        name=f"Plant {code}",
-        country="DE",
-        latitude=48.1,
-        longitude=11.5,
-        timezone="Europe/Berlin",
-    )
+    return PlantFactory(partner=partner, code=code)
 
 
 def test_registry_lists_partners_with_plants_and_certification_states(as_user, world):
-    today = timezone.localdate()
     plant = _plant(world.alpha, "MUC")
-    Certification.objects.create(
-        partner=world.alpha,
-        plant=plant,
-        standard="iso9001",
-        certificate_number="C-1",
-        issued_on=today - datetime.timedelta(days=900),
-        expires_on=today + datetime.timedelta(days=10),
-    )
-    Certification.objects.create(
-        partner=world.alpha,
-        standard="as9100",
-        certificate_number="C-2",
-        issued_on=today - datetime.timedelta(days=900),
-        expires_on=today - datetime.timedelta(days=1),
-    )
+    CertificationFactory(partner=world.alpha, plant=plant, expires_in_days=10)
+    CertificationFactory(partner=world.alpha, standard="as9100", expires_in_days=-1)
     response = as_user("planner", world.hub).get("/partners/")
     assert response.status_code == 200
     content = response.content.decode()
