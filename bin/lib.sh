@@ -40,8 +40,11 @@ ensure_python() {
   fi
   if [ ! -f "$stamp" ] || [ "$ROOT/pyproject.toml" -nt "$stamp" ]; then
     log "installing Python packages (pyproject.toml)"
-    "$PY" -m pip install -q --disable-pip-version-check -e "$ROOT[dev]" 2>&1 \
-      | grep -v -e "^WARNING: Location" -e "BuildBackendWarning" || true
+    mkdir -p "$VAR"
+    if ! "$PY" -m pip install -q --disable-pip-version-check -e "$ROOT[dev]" \
+        >"$VAR/pip-install.log" 2>&1; then
+      cat "$VAR/pip-install.log" >&2; return 1
+    fi
     "$PY" -c "import django, django_tenants, weasyprint, ortools" >/dev/null
     touch "$stamp"
   fi
