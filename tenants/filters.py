@@ -3,14 +3,20 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from .models import Certification, Partner
+from .models import Certification, Partner, Plant
+
+
+def plant_countries() -> list[tuple[str, str]]:
+    """Only the countries the network has plants in: a short list to pick from."""
+    codes = Plant.objects.order_by().values_list("country", flat=True).distinct()
+    return sorted(((code, countries.name(code)) for code in codes), key=lambda c: c[1])
 
 
 class PartnerFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
     country = django_filters.ChoiceFilter(
         field_name="plants__country",
-        choices=countries,
+        choices=lambda: plant_countries(),
         label=_("Plant country"),
         distinct=True,
         empty_label=_("Any"),

@@ -16,7 +16,12 @@ class PartnerTable(tables.Table):
     name = tables.LinkColumn(
         "tenants:partner_detail", args=[tables.A("slug")], verbose_name=_("Partner")
     )
-    country = tables.Column(verbose_name=_("Country"))
+    # Read the name from the Country object: a column on the field itself makes
+    # django-tables2 call get_country_display(), which walks all 250 country
+    # choices for every row.
+    country = tables.Column(
+        verbose_name=_("Country"), accessor="country__name", order_by="country", default="—"
+    )
     status = tables.Column(verbose_name=_("Status"))
     plants = tables.Column(verbose_name=_("Plants"), accessor="plant_count")
     certifications = tables.Column(
@@ -36,9 +41,6 @@ class PartnerTable(tables.Table):
         return format_html(
             '<span class="badge badge-{}">{}</span>', record.status, record.get_status_display()
         )
-
-    def render_country(self, record):
-        return record.country.name if record.country else "—"
 
     def render_plants(self, record):
         plants = list(record.plants.all())

@@ -73,3 +73,13 @@ def test_status_change_by_network_admin_is_audited(as_user, world):
     assert world.beta.status == "suspended"
     entry = AuditEntry.objects.get(action="partner.status_changed", partner=world.beta)
     assert entry.detail == {"old": "active", "new": "suspended"}
+
+
+def test_country_filter_offers_only_countries_with_plants(as_user, world):
+    PlantFactory(partner=world.alpha, code="OPO", country="PT")
+    client = as_user("planner", world.hub)
+    content = client.get("/partners/").content.decode()
+    assert '<option value="PT">Portugal</option>' in content
+    assert "Afghanistan" not in content
+    content = client.get("/partners/", {"country": "PT"}).content.decode()
+    assert "Alpha Machining" in content and "Beta Castings" not in content
