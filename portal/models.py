@@ -33,12 +33,12 @@ class User(AbstractUser):
         return self.get_full_name() or self.username
 
 
-class AuditEntryQuerySet(models.QuerySet):
+class AppendOnlyQuerySet(models.QuerySet):
     def update(self, **kwargs):
-        raise AuditLogIsAppendOnly(_("Audit entries cannot be changed."))
+        raise AuditLogIsAppendOnly(_("This log is append-only: entries cannot be changed."))
 
     def delete(self):
-        raise AuditLogIsAppendOnly(_("Audit entries cannot be deleted."))
+        raise AuditLogIsAppendOnly(_("This log is append-only: entries cannot be deleted."))
 
 
 class AuditLogIsAppendOnly(Exception):
@@ -71,6 +71,8 @@ class AuditEntry(models.Model):
         FILE_UPLOADED = "file.uploaded", _("File uploaded")
         FILE_DOWNLOADED = "file.downloaded", _("File downloaded")
         PERMISSION_GRANTED = "permission.granted", _("Object permission granted")
+        ORDER_DISPATCHED = "order.dispatched", _("Order dispatched")
+        PRODUCT_RELEASED = "product.released", _("Product revision released")
 
     at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
@@ -99,7 +101,7 @@ class AuditEntry(models.Model):
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     detail = models.JSONField(_("detail"), default=dict, blank=True)
 
-    objects = AuditEntryQuerySet.as_manager()
+    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         ordering = ["-at", "-id"]
@@ -117,3 +119,50 @@ class AuditEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AuditLogIsAppendOnly(_("Audit entries cannot be deleted."))
+
+
+class LedgerEvent(models.Model):
+    """The network ledger: what partners publish to the hub.
+
+    Appended in the same transaction as the partner-side change, holding only
+    the fields the partner's data-sharing agreement releases. Hub pages read
+    the ledger (and the projections kept from it), never partner schemas.
+    """
+
+    class Kind(models.TextChoices):
+        DISPATCHED = "dispatched", _("Dispatched")
+        ACCEPTED = "accepted", _("Accepted")
+        REJECTED = "rejected", _("Rejected")
+        COUNTER_PROPOSED = "counter_proposed", _("Counter-proposed")
+        COUNTER_APPROVED = "counter_approved", _("Counter-proposal approved")
+        COUNTER_DECLINED = "counter_declined", _("Counter-proposal declined")
+        PROGRESS = "progress", _("Progress reported")
+        SHIPPED = "shipped", _("Shipped")
+
+    at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+    partner = models.ForeignKey(
+        "tenants.Partner", verbose_name=_("partner"), on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField(_("event"), max_length=20, choices=Kind.choices)
+    order_number = models.CharField(_("network order"), max_length=20, db_index=True)
+    work_order_number = models.CharField(_("work order"), max_length=30, db_index=True)
+    actor_label = models.CharField(_("who"), max_length=254, blank=True)
+    payload = models.JSONField(_("released data"), default=dict)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("ledger event")
+        verbose_name_plural = _("ledger events")
+
+    def __str__(self):
+        return f"{self.work_order_number} {self.kind}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise AuditLogIsAppendOnly(_("Ledger events cannot be changed."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AuditLogIsAppendOnly(_("Ledger events cannot be deleted."))

@@ -218,3 +218,38 @@ class Membership(models.Model):
             raise ValidationError(
                 {"role": _("This role does not exist on this side of the network.")}
             )
+
+
+class DataSharingAgreement(models.Model):
+    """What a partner releases to the hub through the ledger. Without an
+    agreement on file, the default releases status and quantities."""
+
+    class Release(models.TextChoices):
+        STATUS = "status", _("Status and answers (accept, reject, promised date)")
+        QUANTITIES = "quantities", _("Quantities (good, scrap, shipped)")
+        DATES = "dates", _("Production dates (start and finish of operations)")
+        NOTES = "notes", _("Operator notes marked as shared")
+        SHIPPING = "shipping", _("Shipping details (carrier, tracking, lots)")
+
+    DEFAULT_RELEASES = ("status", "quantities")
+
+    partner = models.OneToOneField(
+        Partner,
+        verbose_name=_("partner"),
+        on_delete=models.CASCADE,
+        related_name="sharing_agreement",
+    )
+    releases = models.JSONField(_("released data"), default=list)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("data-sharing agreement")
+        verbose_name_plural = _("data-sharing agreements")
+
+    def __str__(self):
+        return f"{self.partner}: {', '.join(self.releases)}"
+
+    @classmethod
+    def releases_for(cls, partner: Partner) -> frozenset[str]:
+        agreement = cls.objects.filter(partner=partner).first()
+        return frozenset(agreement.releases if agreement else cls.DEFAULT_RELEASES)

@@ -114,7 +114,11 @@ def django_db_setup(django_db_setup, django_db_blocker, _media_root):
 
 @pytest.fixture
 def world(db) -> World:
-    return pytest.dmn_world
+    world = pytest.dmn_world
+    # A test may change these objects in memory; its database changes roll back.
+    for partner in (world.hub, world.alpha, world.beta):
+        partner.refresh_from_db()
+    return world
 
 
 def host_of(partner: Partner) -> str:

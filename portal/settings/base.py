@@ -41,6 +41,7 @@ SHARED_APPS = [
     "django_tenants",
     "portal",
     "tenants",
+    "orders.hub",
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "django.contrib.sessions",
@@ -61,6 +62,7 @@ TENANT_APPS = [
     "django.contrib.sessions",
     "guardian",
     "tenants.partner",
+    "orders.partner",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 

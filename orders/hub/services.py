@@ -1,0 +1,70 @@
+"""Writes on product definitions and network orders (hub data only)."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from portal.audit import audit_record
+from portal.models import AuditEntry
+
+from .models import NetworkOrder, ProductRevision
+
+
+def revision_release(*, revision: ProductRevision, actor, request=None) -> ProductRevision:
+    """Release a draft revision; the previously released one becomes obsolete."""
+    with transaction.atomic():
+        revision = ProductRevision.objects.select_for_update().get(pk=revision.pk)
+        if revision.status != ProductRevision.Status.DRAFT:
+            raise ValidationError(_("Only a draft revision can be released."))
+        if not revision.operations.exists():
+            raise ValidationError(_("A revision needs a routing (at least one operation)."))
+        ProductRevision.objects.filter(
+            product=revision.product, status=ProductRevision.Status.RELEASED
+        ).update(status=ProductRevision.Status.OBSOLETE)
+        revision.status = ProductRevision.Status.RELEASED
+        revision.released_at = timezone.now()
+        revision.released_by = actor
+        try:
+            revision.save(update_fields=["status", "released_at", "released_by"])
+        except IntegrityError as exc:  # a concurrent release of the same product
+            raise ValidationError(_("Another revision was released at the same time.")) from exc
+        audit_record(
+            action=AuditEntry.Action.PRODUCT_RELEASED,
+            actor=actor,
+            obj=revision,
+            request=request,
+            revision=str(revision),
+        )
+    return revision
+
+
+def order_create(*, actor, number: str | None = None, **fields) -> NetworkOrder:
+    revision = fields["revision"]
+    if revision.status != ProductRevision.Status.RELEASED:
+        raise ValidationError(
+            {"revision": _("%(revision)s is not released.") % {"revision": revision}}
+        )
+    if fields["due_date"] < timezone.localdate():
+        raise ValidationError({"due_date": _("The due date is in the past.")})
+    with transaction.atomic():
+        order = NetworkOrder(created_by=actor, **fields)
+        order.number = number or _next_order_number()
+        order.full_clean()
+        order.save()
+    return order
+
+
+def _next_order_number() -> str:
+    year = timezone.now().year
+    prefix = f"NO-{year}-"
+    last = (
+        NetworkOrder.objects.filter(number__startswith=prefix)
+        .order_by("-number")
+        .values_list("number", flat=True)
+        .first()
+    )
+    seq = int(last.removeprefix(prefix)) + 1 if last else 1
+    return f"{prefix}{seq:05d}"

@@ -1,0 +1,114 @@
+"""Two operators report on the same operation at the same moment, each on its
+own database connection (threads). The row locks serialise them: no report is
+lost and the operation never takes more than the previous step released."""
+
+import threading
+
+from django.core.exceptions import ValidationError
+from django.db import connection, connections
+from django.utils import timezone
+from django_tenants.utils import schema_context
+
+from orders import services
+from orders.hub import services as hub_services
+from orders.partner import services as partner_services
+from orders.partner.models import ProgressReport, WorkOrder, WorkOrderOperation
+
+from ..factories import CertificationFactory, PlantFactory
+from .conftest import make_revision
+
+
+def in_own_connection(fn, *args):
+    """Run fn on a fresh connection in another thread; its writes commit."""
+    out = {}
+
+    def run():
+        try:
+            out["value"] = fn(*args)
+        except Exception as exc:  # noqa: BLE001  (handed back to the caller)
+            out["error"] = exc
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    if "error" in out:
+        raise out["error"]
+    return out["value"]
+
+
+def committed_first_operation(world) -> int:
+    plant = PlantFactory(partner=world.alpha, code=f"C{timezone.now():%H%M%S%f}"[:20])
+    CertificationFactory(partner=world.alpha, plant=plant, standard="iso9001")
+    revision = make_revision(f"CONC-{timezone.now():%H%M%S%f}", actor=None)
+    order = hub_services.order_create(
+        actor=None,
+        customer_reference="PO-C",
+        revision=revision,
+        quantity=10,
+        due_date=timezone.localdate() + timezone.timedelta(days=20),
+        ship_to_name="DC",
+        ship_to_latitude=1,
+        ship_to_longitude=1,
+    )
+    dispatch = services.order_dispatch(order=order, plant=plant, quantity=10, actor=None)
+    with schema_context("alpha"):
+        connection.tenant = world.alpha
+        work_order = partner_services.work_order_accept(
+            work_order=WorkOrder.objects.get(hub_dispatch_id=dispatch.pk),
+            user=world.user("alpha_operator"),
+        )
+        return work_order.operations.order_by("sequence").first().pk
+
+
+def report_together(world, op_pk, quantity):
+    barrier = threading.Barrier(2)
+    done, refused = [], []
+
+    def report(user_name):
+        try:
+            with schema_context("alpha"):
+                connection.tenant = world.alpha
+                operation = WorkOrderOperation.objects.get(pk=op_pk)
+                barrier.wait()
+                partner_services.progress_report(
+                    operation=operation,
+                    user=world.user(user_name),
+                    good_quantity=quantity,
+                    started_at=timezone.now(),
+                    finished_at=timezone.now(),
+                )
+                done.append(user_name)
+        except ValidationError as exc:
+            refused.append(" ".join(exc.messages))
+        finally:
+            connections.close_all()
+
+    threads = [
+        threading.Thread(target=report, args=(name,))
+        for name in ("alpha_operator", "alpha_quality")
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return done, refused
+
+
+def totals(op_pk):
+    with schema_context("alpha"):
+        operation = WorkOrderOperation.objects.get(pk=op_pk)
+        return operation.good_quantity, ProgressReport.objects.filter(operation=operation).count()
+
+
+def test_concurrent_reports_are_serialised_and_none_is_lost(world):
+    op_pk = in_own_connection(committed_first_operation, world)
+    done, refused = report_together(world, op_pk, 4)
+    assert len(done) == 2 and refused == []
+    assert in_own_connection(totals, op_pk) == (8, 2)
+    # 2 units left: of two simultaneous reports of 2, exactly one fits.
+    done, refused = report_together(world, op_pk, 2)
+    assert len(done) == 1 and len(refused) == 1
+    assert "can take 0 more units" in refused[0]
+    assert in_own_connection(totals, op_pk) == (10, 3)
