@@ -11,6 +11,8 @@ urlpatterns = [
     path("", member_required()(tenant_views.hub_home), name="home"),
     path("partners/", include("tenants.urls_hub")),
     path("members/", include("tenants.urls_members")),
+    path("products/", include("orders.hub.urls_products")),
+    path("orders/", include("orders.hub.urls_orders")),
     path(
         "audit/",
         member_required(["auditor", "network_admin"])(views.audit_log),

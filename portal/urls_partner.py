@@ -10,6 +10,7 @@ from .access import member_required, public_view
 urlpatterns = [
     path("", member_required()(tenant_views.partner_home), name="home"),
     path("members/", include("tenants.urls_members")),
+    path("work-orders/", include("orders.partner.urls")),
     path("documents/", include("tenants.partner.urls")),
     path("accounts/", include("portal.auth_urls")),
     path("health/", public_view(views.health), name="health"),

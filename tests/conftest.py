@@ -11,6 +11,7 @@ and the personas are committed once, before the first test.
 
 from __future__ import annotations
 
+import datetime
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -25,7 +26,7 @@ from tenants.models import Partner
 from tenants.provisioning import template_schema_sync
 from tenants.services import partner_provision
 
-from .factories import MembershipFactory, UserFactory
+from .factories import CertificationFactory, MembershipFactory, PlantFactory, UserFactory
 
 HUB_PERSONAS = {
     "planner": "planner",
@@ -50,6 +51,12 @@ class World:
     users: dict
     alpha_document_id: int
     beta_document_id: int
+    product_id: int
+    revision_id: int
+    order_number: str
+    dispatch_id: int
+    work_order_number: str
+    operation_id: int
 
     def user(self, name):
         return self.users[name]
@@ -109,7 +116,53 @@ def django_db_setup(django_db_setup, django_db_blocker, _media_root):
             users=users,
             alpha_document_id=_make_document(alpha, "Alpha drawing"),
             beta_document_id=_make_document(beta, "Beta drawing"),
+            **_make_dispatched_order(alpha, users["planner"]),
         )
+
+
+def _make_dispatched_order(partner: Partner, planner) -> dict:
+    """A released product, an order and its work order dispatched to `partner`."""
+    from orders.hub.models import Operation, Product, ProductRevision
+    from orders.hub.services import order_create, revision_release
+    from orders.partner.models import WorkOrder
+    from orders.services import order_dispatch
+
+    plant = PlantFactory(partner=partner, code="WLD")
+    CertificationFactory(partner=partner, plant=plant, standard="iso9001", expires_in_days=900)
+    product = Product.objects.create(code="SEED-1", name="Seed bracket")
+    revision = ProductRevision.objects.create(product=product, revision="A")
+    for sequence, name in ((10, "Saw"), (20, "Mill")):
+        Operation.objects.create(
+            revision=revision,
+            sequence=sequence,
+            name=name,
+            work_centre_type=name.lower(),
+            run_minutes_per_unit=1,
+            required_certification="iso9001" if sequence == 20 else "",
+        )
+    revision = revision_release(revision=revision, actor=planner)
+    order = order_create(
+        actor=planner,
+        customer_reference="PO-SEED",
+        revision=revision,
+        quantity=20,
+        due_date=datetime.date.today() + datetime.timedelta(days=60),
+        ship_to_name="DC",
+        ship_to_latitude=1,
+        ship_to_longitude=1,
+    )
+    dispatch = order_dispatch(order=order, plant=plant, quantity=20, actor=planner)
+    with schema_context(partner.schema_name):
+        work_order = WorkOrder.objects.get(hub_dispatch_id=dispatch.pk)
+        operation_id = work_order.operations.order_by("sequence").first().pk
+    return {
+        "product_id": product.pk,
+        "revision_id": revision.pk,
+        "order_number": order.number,
+        "dispatch_id": dispatch.pk,
+        "work_order_number": work_order.number,
+        "operation_id": operation_id,
+    }
 
 
 @pytest.fixture

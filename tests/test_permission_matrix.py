@@ -52,8 +52,11 @@ PARTNER_ROUTES = routes("portal.urls_partner")
 # Sample values for URL parameters, by parameter name. A new parameter name
 # fails the matrix until a sample is added here.
 def sample_kwargs(world, route: Route, partner) -> dict:
+    """Sample values for URL parameters, by parameter name (and URL conf where the
+    same name means different things on the hub and on a partner host)."""
     from tenants.models import Membership
 
+    hub = route.urlconf == "portal.urls_hub"
     samples = {
         "slug": lambda: world.beta.slug,
         "pk": lambda: (
@@ -63,6 +66,12 @@ def sample_kwargs(world, route: Route, partner) -> dict:
         ),
         "uidb64": lambda: "MQ",
         "token": lambda: "set-password",
+        # orders: hub URLs name orders by number, partner URLs work orders by number
+        "product_pk": lambda: world.product_id,
+        "revision_pk": lambda: world.revision_id,
+        "number": lambda: world.order_number if hub else world.work_order_number,
+        "dispatch_pk": lambda: world.dispatch_id,
+        "operation_pk": lambda: world.operation_id,
     }
     names = set(re.findall(r"<(?:\w+:)?(\w+)>", route.route))
     missing = names - samples.keys()
