@@ -63,6 +63,15 @@ class World:
 
 
 @pytest.fixture(scope="session", autouse=True)
+def _fast_password_hashing():
+    """Hashing cost is not under test; the demo seed alone hashes 25 passwords."""
+    override = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
+    override.enable()
+    yield
+    override.disable()
+
+
+@pytest.fixture(scope="session", autouse=True)
 def _media_root():
     path = tempfile.mkdtemp(prefix="dmn-test-media-")
     override = override_settings(MEDIA_ROOT=path)

@@ -13,12 +13,18 @@ from django.utils.translation import gettext as _
 
 from orders.ledger import ledger_publish
 from portal.models import LedgerEvent
+from tenants.models import Partner
 
 from .models import ProgressReport, Shipment, WorkOrder, WorkOrderOperation
 
 
-def _partner():
-    return connection.tenant
+def _partner() -> Partner:
+    """The partner whose schema this runs in (a request's tenant, or a
+    schema_context's schema name)."""
+    tenant = connection.tenant
+    if isinstance(tenant, Partner) and tenant.schema_name == connection.schema_name:
+        return tenant
+    return Partner.objects.get(schema_name=connection.schema_name)
 
 
 def _locked(work_order: WorkOrder) -> WorkOrder:

@@ -8,8 +8,14 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         partners = seed_demo_network()
+        from django.contrib.auth import get_user_model
+
+        from orders.demo import seed_demo_orders
+
+        orders = seed_demo_orders(planner=get_user_model().objects.get(username="planner"))
         self.stdout.write(
             self.style.SUCCESS(
-                f"Demo network ready: {len(partners)} partners; demo password {DEMO_PASSWORD!r}."
+                f"Demo network ready: {len(partners)} partners, {orders} orders; "
+                f"demo password {DEMO_PASSWORD!r}."
             )
         )
