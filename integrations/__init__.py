@@ -1,1 +1,2 @@
-"""See ARCHITECTURE.md; built by its own issue."""
+"""Integrations: API keys and the REST API's cross-cutting parts (problem JSON,
+idempotency), shop-floor bridges and standard file formats."""

@@ -23,6 +23,7 @@ from tenants.models import Membership
 class Access:
     public: bool = False
     roles: frozenset[str] | None = None  # None: any member of this host
+    api: bool = False  # answers 401/403 problem JSON instead of redirecting
 
     def allows(self, membership: Membership | None) -> bool:
         if self.public:
@@ -91,3 +92,12 @@ def member_required(roles: Iterable[str] | None = None) -> Callable[[Callable], 
         return _declare(wrapped, access)
 
     return decorator
+
+
+def api_endpoint(view_class) -> Callable:
+    """An API view for the URL conf: members of this host in `view_class.roles`
+    (or any member), by session or by this partner's API key (see
+    integrations.api.permissions.MemberOrApiKey, which enforces it)."""
+    roles = getattr(view_class, "roles", None)
+    view = view_class.as_view()
+    return _declare(view, Access(roles=frozenset(roles) if roles else None, api=True))

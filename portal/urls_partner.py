@@ -12,6 +12,8 @@ urlpatterns = [
     path("members/", include("tenants.urls_members")),
     path("work-orders/", include("orders.partner.urls")),
     path("documents/", include("tenants.partner.urls")),
+    path("api/work-orders/", include("orders.partner.api_urls")),
+    path("api/", include("portal.api_urls")),
     path("accounts/", include("portal.auth_urls")),
     path("health/", public_view(views.health), name="health"),
 ]

@@ -174,6 +174,17 @@ def _make_dispatched_order(partner: Partner, planner) -> dict:
     }
 
 
+@pytest.fixture(autouse=True)
+def _start_in_the_public_schema():
+    """A request through the test client leaves the connection in its host's
+    schema; every test starts where a fresh request does: in public."""
+    from django.db import connection
+
+    connection.set_schema_to_public()
+    yield
+    connection.set_schema_to_public()
+
+
 @pytest.fixture
 def world(db) -> World:
     world = pytest.dmn_world

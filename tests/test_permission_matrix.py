@@ -72,6 +72,7 @@ def sample_kwargs(world, route: Route, partner) -> dict:
         "number": lambda: world.order_number if hub else world.work_order_number,
         "dispatch_pk": lambda: world.dispatch_id,
         "operation_pk": lambda: world.operation_id,
+        "sequence": lambda: 10,
     }
     names = set(re.findall(r"<(?:\w+:)?(\w+)>", route.route))
     missing = names - samples.keys()
@@ -116,7 +117,10 @@ def check(world, route: Route, partner, persona: str | None):
         if access.public:
             assert response.status_code not in (403, 500), where
             continue
-        if persona is None:
+        if persona is None and access.api:
+            assert response.status_code == 401, where
+            assert response["Content-Type"] == "application/problem+json", where
+        elif persona is None:
             assert response.status_code == 302, where
             assert response["Location"].startswith(LOGIN_PATH), where
         elif role is None or (access.roles is not None and role not in access.roles):

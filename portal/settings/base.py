@@ -55,6 +55,10 @@ SHARED_APPS = [
     "django_tables2",
     "django_filters",
     "django_countries",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "integrations",
 ]
 TENANT_APPS = [
     # Sessions live in each partner schema too: a session made on one
@@ -197,6 +201,34 @@ DMN_PUBLIC_SCHEME = env("DMN_PUBLIC_SCHEME", default="http")
 DMN_PUBLIC_PORT = env("DMN_PUBLIC_PORT", default="8000")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "integrations.api.authentication.ApiKeyAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["integrations.api.permissions.MemberOrApiKey"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "PAGE_SIZE": 100,
+    "EXCEPTION_HANDLER": "integrations.api.problems.problem_exception_handler",
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "DMN Portal API",
+    "DESCRIPTION": "Hub endpoints at the base domain; partner endpoints on each partner's "
+    "host, authenticated by session or by `Authorization: Api-Key <prefix>.<secret>`. "
+    "Errors are RFC 7807 problem JSON. Writes accept an `Idempotency-Key` header.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {"RejectReasonEnum": "orders.partner.models.WorkOrder.RejectReason"},
+}
 
 DJANGO_TABLES2_TEMPLATE = "portal/table.html"
 DJANGO_TABLES2_TABLE_ATTRS = {"class": "table"}
