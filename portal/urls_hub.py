@@ -18,6 +18,7 @@ urlpatterns = [
         member_required(["auditor", "network_admin"])(views.audit_log),
         name="audit_log",
     ),
+    path("api/", include("orders.hub.api_urls")),
     path("api/", include("portal.api_urls")),
     path("accounts/", include("portal.auth_urls")),
     path("health/", public_view(views.health), name="health"),

@@ -1,0 +1,153 @@
+"""The hub's order API (base domain): planners create and dispatch orders and
+decide counter-proposals. Reads come from hub tables and the ledger only."""
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.generics import ListAPIView
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from integrations.api.idempotency import idempotent
+from orders import services
+from portal.models import LedgerEvent
+from tenants.models import Plant
+
+from . import services as hub_services
+from .models import Dispatch, NetworkOrder, ProductRevision
+
+PLANNERS = ("planner", "network_admin")
+
+
+class DispatchSerializer(serializers.ModelSerializer):
+    partner = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    plant = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = Dispatch
+        fields = [
+            "id",
+            "work_order_number",
+            "partner",
+            "plant",
+            "quantity",
+            "status",
+            "dispatched_at",
+            "answered_at",
+            "promised_date",
+            "good_quantity",
+            "shipped_quantity",
+            "percent_complete",
+        ]
+
+
+class OrderSerializer(serializers.ModelSerializer):
+    revision = serializers.PrimaryKeyRelatedField(
+        queryset=ProductRevision.objects.filter(status=ProductRevision.Status.RELEASED)
+    )
+    product_code = serializers.CharField(source="revision.product.code", read_only=True)
+    dispatches = DispatchSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = NetworkOrder
+        fields = [
+            "number",
+            "customer_reference",
+            "revision",
+            "product_code",
+            "quantity",
+            "due_date",
+            "ship_to_name",
+            "ship_to_latitude",
+            "ship_to_longitude",
+            "priority",
+            "export_controlled",
+            "status",
+            "dispatches",
+        ]
+        read_only_fields = ["number", "status"]
+
+
+class OrderListApi(ListAPIView):
+    """List orders (GET) or create one (POST)."""
+
+    serializer_class = OrderSerializer
+    write_roles = PLANNERS
+
+    def get_queryset(self):
+        queryset = (
+            NetworkOrder.objects.select_related("revision__product")
+            .prefetch_related("dispatches__partner", "dispatches__plant")
+            .order_by("due_date", "number")
+        )
+        status_filter = self.request.query_params.get("status")
+        return queryset.filter(status=status_filter) if status_filter else queryset
+
+    @extend_schema(request=OrderSerializer, responses={201: OrderSerializer})
+    @idempotent
+    def post(self, request):
+        data = OrderSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        order = hub_services.order_create(actor=request.user, **data.validated_data)
+        return Response(OrderSerializer(order).data, status=status.HTTP_201_CREATED)
+
+
+class LedgerEventSerializer(serializers.ModelSerializer):
+    partner = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+
+    class Meta:
+        model = LedgerEvent
+        fields = ["at", "partner", "kind", "work_order_number", "actor_label", "payload"]
+
+
+class OrderDetailApi(APIView):
+    @extend_schema(responses=OrderSerializer)
+    def get(self, request, number):
+        order = get_object_or_404(NetworkOrder, number=number)
+        data = OrderSerializer(order).data
+        events = LedgerEvent.objects.filter(order_number=number).select_related("partner")
+        data["timeline"] = LedgerEventSerializer(events, many=True).data
+        return Response(data)
+
+
+class DispatchInput(serializers.Serializer):
+    plant = serializers.PrimaryKeyRelatedField(queryset=Plant.objects.all())
+    quantity = serializers.IntegerField(min_value=1)
+
+
+class OrderDispatchApi(APIView):
+    write_roles = PLANNERS
+
+    @extend_schema(request=DispatchInput, responses={201: DispatchSerializer})
+    @idempotent
+    def post(self, request, number):
+        data = DispatchInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        dispatch = services.order_dispatch(
+            order=get_object_or_404(NetworkOrder, number=number),
+            actor=request.user,
+            request=request._request,
+            **data.validated_data,
+        )
+        return Response(DispatchSerializer(dispatch).data, status=status.HTTP_201_CREATED)
+
+
+class CounterDecisionInput(serializers.Serializer):
+    approve = serializers.BooleanField()
+
+
+class CounterDecisionApi(APIView):
+    write_roles = PLANNERS
+
+    @extend_schema(request=CounterDecisionInput, responses=DispatchSerializer)
+    @idempotent
+    def post(self, request, dispatch_pk):
+        data = CounterDecisionInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        dispatch = services.counter_decide(
+            dispatch=get_object_or_404(Dispatch, pk=dispatch_pk),
+            actor=request.user,
+            approve=data.validated_data["approve"],
+            request=request._request,
+        )
+        return Response(DispatchSerializer(dispatch).data)
