@@ -73,6 +73,8 @@ class AuditEntry(models.Model):
         PERMISSION_GRANTED = "permission.granted", _("Object permission granted")
         ORDER_DISPATCHED = "order.dispatched", _("Order dispatched")
         PRODUCT_RELEASED = "product.released", _("Product revision released")
+        API_KEY_ISSUED = "api_key.issued", _("API key issued")
+        API_KEY_REVOKED = "api_key.revoked", _("API key revoked")
 
     at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(

@@ -57,6 +57,7 @@ class World:
     dispatch_id: int
     work_order_number: str
     operation_id: int
+    api_key_id: int
 
     def user(self, name):
         return self.users[name]
@@ -126,7 +127,15 @@ def django_db_setup(django_db_setup, django_db_blocker, _media_root):
             alpha_document_id=_make_document(alpha, "Alpha drawing"),
             beta_document_id=_make_document(beta, "Beta drawing"),
             **_make_dispatched_order(alpha, users["planner"]),
+            api_key_id=_make_api_key(alpha, users["alpha_admin"]),
         )
+
+
+def _make_api_key(partner: Partner, admin) -> int:
+    from integrations.models import ApiKey
+
+    key, _plaintext = ApiKey.issue(partner=partner, name="Test MES", scope="read", created_by=admin)
+    return key.pk
 
 
 def _make_dispatched_order(partner: Partner, planner) -> dict:

@@ -62,6 +62,8 @@ def sample_kwargs(world, route: Route, partner) -> dict:
         "pk": lambda: (
             world.alpha_document_id
             if route.name.startswith("documents:")
+            else world.api_key_id
+            if route.name.startswith("api_keys:")
             else Membership.objects.filter(partner=partner).order_by("pk").first().pk
         ),
         "uidb64": lambda: "MQ",

@@ -232,3 +232,29 @@ def test_a_failed_request_can_be_retried_with_the_same_key(world, work_order_num
         == 422
     )
     assert not IdempotencyRecord.objects.filter(key="retry").exists()
+
+
+def test_partner_admin_issues_and_revokes_keys_on_its_host(as_user, world):
+    client = as_user("alpha_admin", world.alpha)
+    response = client.post("/api-keys/", {"name": "Line-7 bridge", "scope": "write"})
+    assert response.status_code == 200
+    content = response.content.decode()
+    key = ApiKey.objects.get(partner=world.alpha, name="Line-7 bridge")
+    assert f"Api-Key {key.prefix}." in content  # shown once
+    assert (
+        "Line-7 bridge" not in as_user("beta_admin", world.beta).get("/api-keys/").content.decode()
+    )
+    assert as_user("beta_admin", world.alpha).get("/api-keys/").status_code == 403
+    page = client.get(f"/api-keys/{key.pk}/revoke/")
+    assert b"cannot be undone" in page.content
+    assert client.post(f"/api-keys/{key.pk}/revoke/").status_code == 302
+    key.refresh_from_db()
+    assert not key.is_active
+    from portal.models import AuditEntry
+
+    assert AuditEntry.objects.filter(action__in=["api_key.issued", "api_key.revoked"]).count() == 2
+    # another partner's key id is not found here
+    beta_key, _ = ApiKey.issue(
+        partner=world.beta, name="B", scope="read", created_by=world.user("beta_admin")
+    )
+    assert client.post(f"/api-keys/{beta_key.pk}/revoke/").status_code == 404
