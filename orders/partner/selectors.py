@@ -1,0 +1,42 @@
+from django.db.models import Case, IntegerField, Prefetch, QuerySet, When
+from django.shortcuts import get_object_or_404
+
+from .models import ProgressReport, WorkOrder, WorkOrderOperation
+
+
+def work_order_list() -> QuerySet[WorkOrder]:
+    """This schema's work orders, those awaiting an answer first, with operations."""
+    return (
+        WorkOrder.objects.annotate(
+            awaiting=Case(
+                When(status=WorkOrder.Status.DISPATCHED, then=0),
+                default=1,
+                output_field=IntegerField(),
+            )
+        )
+        .prefetch_related(
+            Prefetch("operations", queryset=WorkOrderOperation.objects.order_by("sequence"))
+        )
+        .order_by("awaiting", "due_date", "number")
+    )
+
+
+def work_order_get(*, number: str) -> WorkOrder:
+    return get_object_or_404(work_order_list(), number=number)
+
+
+def operation_get(*, work_order: WorkOrder, pk: int) -> WorkOrderOperation:
+    return get_object_or_404(WorkOrderOperation, work_order=work_order, pk=pk)
+
+
+def progress_history(*, work_order: WorkOrder) -> QuerySet[ProgressReport]:
+    return ProgressReport.objects.filter(operation__work_order=work_order).select_related(
+        "operation"
+    )
+
+
+def percent_complete(work_order: WorkOrder) -> int:
+    operations = list(work_order.operations.all())
+    if not operations:
+        return 0
+    return min(100, round(100 * operations[-1].good_quantity / work_order.quantity))

@@ -1,0 +1,147 @@
+"""A partner's work orders in the browser: the inbox, answers, progress, shipment."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+from django_tables2 import RequestConfig
+
+from . import selectors, services
+from .filters import WorkOrderFilter
+from .forms import AcceptForm, InternalForm, ProgressForm, RejectForm, ShipmentForm
+from .tables import WorkOrderTable
+
+ANSWER_ROLES = ("partner_admin", "quality")
+SHOP_FLOOR_ROLES = ("partner_admin", "quality", "operator")
+SHIPPING_ROLES = ("partner_admin", "operator")
+
+
+def inbox(request):
+    filterset = WorkOrderFilter(request.GET or None, queryset=selectors.work_order_list())
+    table = WorkOrderTable(filterset.qs)
+    RequestConfig(request, paginate={"per_page": 50}).configure(table)
+    return render(request, "orders/partner/inbox.html", {"filter": filterset, "table": table})
+
+
+def _detail(request, work_order, *, status=200, **forms):
+    role = request.membership.role
+    operations = list(work_order.operations.all())
+    released = work_order.quantity
+    for operation in operations:
+        operation.can_take = released - operation.good_quantity - operation.scrap_quantity
+        released = operation.good_quantity
+    refusals = [error for form in forms.values() for error in form.non_field_errors()]
+    context = {
+        "refusals": refusals,
+        "work_order": work_order,
+        "operations": operations,
+        "percent": selectors.percent_complete(work_order),
+        "reports": selectors.progress_history(work_order=work_order),
+        "shipments": work_order.shipments.all(),
+        "can_answer": role in ANSWER_ROLES and work_order.status == "dispatched",
+        "can_report": role in SHOP_FLOOR_ROLES and work_order.status in ("accepted", "in_progress"),
+        "can_ship": role in SHIPPING_ROLES and work_order.status in ("accepted", "in_progress"),
+        "is_admin": role == "partner_admin",
+        "accept_form": forms.get("accept_form") or AcceptForm(),
+        "reject_form": forms.get("reject_form") or RejectForm(),
+        "ship_form": forms.get("ship_form") or ShipmentForm(),
+        "internal_form": forms.get("internal_form") or InternalForm(instance=work_order),
+    }
+    return render(request, "orders/partner/detail.html", context, status=status)
+
+
+def detail(request, number):
+    return _detail(request, selectors.work_order_get(number=number))
+
+
+def _run(form, call):
+    """Validate `form`, run the service; put the service's refusal on the form."""
+    if not form.is_valid():
+        return False
+    try:
+        call(form.cleaned_data)
+    except ValidationError as exc:
+        if hasattr(exc, "error_dict"):
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            form.add_error(None, exc)
+        return False
+    return True
+
+
+@require_POST
+def accept(request, number):
+    work_order = selectors.work_order_get(number=number)
+    form = AcceptForm(request.POST)
+    if _run(
+        form,
+        lambda d: services.work_order_accept(
+            work_order=work_order, user=request.user, promised_date=d["promised_date"]
+        ),
+    ):
+        work_order.refresh_from_db()
+        messages.success(
+            request,
+            _("Work order %(wo)s: %(status)s.")
+            % {"wo": work_order, "status": work_order.get_status_display().lower()},
+        )
+        return redirect("work_orders:detail", number=number)
+    return _detail(request, work_order, status=400, accept_form=form)
+
+
+@require_POST
+def reject(request, number):
+    work_order = selectors.work_order_get(number=number)
+    form = RejectForm(request.POST)
+    if _run(
+        form,
+        lambda d: services.work_order_reject(
+            work_order=work_order, user=request.user, reason=d["reason"], text=d["text"]
+        ),
+    ):
+        messages.success(request, _("Work order %(wo)s rejected.") % {"wo": work_order})
+        return redirect("work_orders:detail", number=number)
+    return _detail(request, work_order, status=400, reject_form=form)
+
+
+@require_http_methods(["GET", "POST"])
+def report_progress(request, number, operation_pk):
+    work_order = selectors.work_order_get(number=number)
+    operation = selectors.operation_get(work_order=work_order, pk=operation_pk)
+    form = ProgressForm(request.POST or None)
+    if request.method == "POST" and _run(
+        form, lambda d: services.progress_report(operation=operation, user=request.user, **d)
+    ):
+        messages.success(request, _("Progress on %(op)s recorded.") % {"op": operation})
+        return redirect("work_orders:detail", number=number)
+    return render(
+        request,
+        "orders/partner/progress.html",
+        {"work_order": work_order, "operation": operation, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+def ship(request, number):
+    work_order = selectors.work_order_get(number=number)
+    form = ShipmentForm(request.POST)
+    if _run(
+        form, lambda d: services.shipment_create(work_order=work_order, user=request.user, **d)
+    ):
+        messages.success(request, _("Shipment recorded."))
+        return redirect("work_orders:detail", number=number)
+    return _detail(request, work_order, status=400, ship_form=form)
+
+
+@require_POST
+def internal(request, number):
+    work_order = selectors.work_order_get(number=number)
+    form = InternalForm(request.POST, instance=work_order)
+    if form.is_valid():
+        form.save()
+        messages.success(request, _("Internal notes saved. They stay private to your company."))
+        return redirect("work_orders:detail", number=number)
+    return _detail(request, work_order, status=400, internal_form=form)
