@@ -1,0 +1,66 @@
+import django_tables2 as tables
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+
+from .models import NetworkOrder
+from .selectors import percent_complete
+
+
+class OrderBoardTable(tables.Table):
+    number = tables.LinkColumn("orders:detail", args=[tables.A("number")], verbose_name=_("Order"))
+    customer_reference = tables.Column(verbose_name=_("Customer ref."))
+    product = tables.Column(
+        verbose_name=_("Product"),
+        accessor="revision__product__code",
+        order_by=("revision__product__code",),
+    )
+    quantity = tables.Column(verbose_name=_("Qty"))
+    due_date = tables.DateColumn(verbose_name=_("Due"), format="SHORT_DATE_FORMAT")
+    status = tables.Column(verbose_name=_("Status"))
+    where = tables.Column(verbose_name=_("Partner / plant"), empty_values=(), orderable=False)
+    complete = tables.Column(verbose_name=_("% complete"), accessor="good")
+    shipped = tables.Column(verbose_name=_("Shipped"))
+
+    class Meta:
+        model = NetworkOrder
+        fields = [
+            "number",
+            "customer_reference",
+            "product",
+            "quantity",
+            "due_date",
+            "status",
+            "where",
+            "complete",
+            "shipped",
+        ]
+        order_by = "due_date"
+        empty_text = _("No orders match these filters.")
+
+    def render_product(self, record):
+        return f"{record.revision.product.code} rev {record.revision.revision}"
+
+    def render_status(self, record):
+        badge = format_html(
+            '<span class="badge badge-wo-{}">{}</span>', record.status, record.get_status_display()
+        )
+        if record.late:
+            badge = format_html('{} <span class="badge badge-late">{}</span>', badge, _("late"))
+        return badge
+
+    def render_where(self, record):
+        return (
+            format_html_join(
+                ", ",
+                "{} <small>({})</small>",
+                (
+                    (d.partner.slug, d.plant.code)
+                    for d in record.dispatches.all()
+                    if d.status != "rejected"
+                ),
+            )
+            or "—"
+        )
+
+    def render_complete(self, record):
+        return f"{percent_complete(record)} %"
