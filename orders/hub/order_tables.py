@@ -18,7 +18,7 @@ class OrderBoardTable(tables.Table):
     due_date = tables.DateColumn(verbose_name=_("Due"), format="SHORT_DATE_FORMAT")
     status = tables.Column(verbose_name=_("Status"))
     where = tables.Column(verbose_name=_("Partner / plant"), empty_values=(), orderable=False)
-    complete = tables.Column(verbose_name=_("% complete"), accessor="good")
+    complete = tables.Column(verbose_name=_("% complete"), accessor="progress_units")
     shipped = tables.Column(verbose_name=_("Shipped"))
 
     class Meta:

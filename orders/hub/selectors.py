@@ -3,6 +3,7 @@
 from django.db.models import (
     BooleanField,
     Case,
+    F,
     Prefetch,
     Q,
     QuerySet,
@@ -29,6 +30,10 @@ def order_board(*, today=None) -> QuerySet[NetworkOrder]:
         NetworkOrder.objects.select_related("revision__product")
         .annotate(
             good=Coalesce(Sum("dispatches__good_quantity", filter=LIVE), 0),
+            # % complete of each dispatch, weighted by its share of the order
+            progress_units=Coalesce(
+                Sum(F("dispatches__percent_complete") * F("dispatches__quantity"), filter=LIVE), 0
+            ),
             shipped=Coalesce(Sum("dispatches__shipped_quantity", filter=LIVE), 0),
             late=Case(
                 When(
@@ -58,4 +63,4 @@ def order_timeline(*, order: NetworkOrder) -> QuerySet[LedgerEvent]:
 
 
 def percent_complete(order: NetworkOrder) -> int:
-    return min(100, round(100 * order.good / order.quantity)) if order.quantity else 0
+    return min(100, round(order.progress_units / order.quantity)) if order.quantity else 0

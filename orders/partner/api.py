@@ -13,7 +13,7 @@ from integrations.api.idempotency import idempotent
 from . import services
 from .models import Shipment, WorkOrder, WorkOrderOperation
 
-ANSWER_ROLES = ("partner_admin", "quality")
+ANSWER_ROLES = ("partner_admin", "quality", "operator")
 SHOP_FLOOR_ROLES = ("partner_admin", "quality", "operator")
 
 

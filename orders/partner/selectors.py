@@ -36,7 +36,6 @@ def progress_history(*, work_order: WorkOrder) -> QuerySet[ProgressReport]:
 
 
 def percent_complete(work_order: WorkOrder) -> int:
-    operations = list(work_order.operations.all())
-    if not operations:
-        return 0
-    return min(100, round(100 * operations[-1].good_quantity / work_order.quantity))
+    from .services import routing_percent
+
+    return routing_percent(list(work_order.operations.all()), work_order.quantity)

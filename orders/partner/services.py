@@ -27,6 +27,15 @@ def _partner() -> Partner:
     return Partner.objects.get(schema_name=connection.schema_name)
 
 
+def routing_percent(operations, quantity: int) -> int:
+    """Share of the routing's work done: good units over all operations, so
+    two of four operations finished is 50 %."""
+    if not operations or not quantity:
+        return 0
+    done = sum(min(op.good_quantity, quantity) for op in operations)
+    return min(100, round(100 * done / (quantity * len(operations))))
+
+
 def _locked(work_order: WorkOrder) -> WorkOrder:
     return WorkOrder.objects.select_for_update().get(pk=work_order.pk)
 
@@ -190,7 +199,7 @@ def progress_report(
             work_order.status = WorkOrder.Status.IN_PROGRESS
             work_order.save(update_fields=["status"])
         last = operations[-1]
-        percent = min(100, round(100 * last.good_quantity / work_order.quantity))
+        percent = routing_percent(operations, work_order.quantity)
         groups = {
             "status": {"status": work_order.status, "operation": current.sequence},
             "quantities": {

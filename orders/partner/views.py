@@ -12,7 +12,7 @@ from .filters import WorkOrderFilter
 from .forms import AcceptForm, InternalForm, ProgressForm, RejectForm, ShipmentForm
 from .tables import WorkOrderTable
 
-ANSWER_ROLES = ("partner_admin", "quality")
+ANSWER_ROLES = ("partner_admin", "quality", "operator")
 SHOP_FLOOR_ROLES = ("partner_admin", "quality", "operator")
 SHIPPING_ROLES = ("partner_admin", "operator")
 

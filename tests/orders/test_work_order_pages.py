@@ -95,18 +95,21 @@ def test_accept_report_two_operations_and_ship_through_the_pages(as_user, world,
     assert events.count() == 2 and "private remark" not in str(list(events.values("payload")))
 
 
-def test_counter_proposal_and_reject_need_the_right_role(as_user, world, number):
+def test_counter_proposal_then_reject_is_refused(as_user, world, number):
     later = (wo(number).due_date + datetime.timedelta(days=5)).isoformat()
-    operator = as_user("alpha_operator", world.alpha)
-    assert (
-        operator.post(f"/work-orders/{number}/accept/", {"promised_date": later}).status_code == 403
-    )
     admin = as_user("alpha_admin", world.alpha)
     assert admin.post(f"/work-orders/{number}/accept/", {"promised_date": later}).status_code == 302
     assert wo(number).status == "counter_proposed"
     response = admin.post(f"/work-orders/{number}/reject/", {"reason": "no_capacity"})
     assert response.status_code == 400
     assert "only a work order awaiting an answer" in response.content.decode()
+
+
+def test_only_shop_floor_roles_answer_report_and_ship(as_user, world, number):
+    # alpha's members all may; a hub planner on alpha's host may not.
+    response = as_user("planner", world.alpha).post(f"/work-orders/{number}/accept/", {})
+    assert response.status_code == 403
+    assert wo(number).status == "dispatched"
 
 
 @pytest.mark.parametrize(
