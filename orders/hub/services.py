@@ -68,3 +68,62 @@ def _next_order_number() -> str:
     )
     seq = int(last.removeprefix(prefix)) + 1 if last else 1
     return f"{prefix}{seq:05d}"
+
+
+def _next_revision_code(product) -> str:
+    codes = list(product.revisions.values_list("revision", flat=True))
+    letters = [c for c in codes if len(c) == 1 and c.isalpha()]
+    if not codes:
+        return "A"
+    if letters:
+        return (
+            chr(ord(max(letters).upper()) + 1)
+            if max(letters).upper() < "Z"
+            else f"R{len(codes) + 1}"
+        )
+    return f"R{len(codes) + 1}"
+
+
+def revision_copy(*, product, source: ProductRevision | None) -> ProductRevision:
+    """A new draft revision; with a source, its BOM, routing and characteristics copied."""
+    from .models import BomLine, InspectionCharacteristic, Operation
+
+    with transaction.atomic():
+        revision = ProductRevision.objects.create(
+            product=product, revision=_next_revision_code(product)
+        )
+        if source is None:
+            return revision
+        new_lines: dict[int, BomLine] = {}
+        for line in source.bom_lines.order_by("position"):
+            new_lines[line.pk] = BomLine.objects.create(
+                revision=revision,
+                parent=new_lines.get(line.parent_id),
+                position=line.position,
+                component_code=line.component_code,
+                description=line.description,
+                quantity=line.quantity,
+                unit=line.unit,
+            )
+        for op in source.operations.prefetch_related("characteristics"):
+            copy = Operation.objects.create(
+                revision=revision,
+                sequence=op.sequence,
+                name=op.name,
+                work_centre_type=op.work_centre_type,
+                setup_minutes=op.setup_minutes,
+                run_minutes_per_unit=op.run_minutes_per_unit,
+                required_capability=op.required_capability,
+                required_certification=op.required_certification,
+            )
+            for ch in op.characteristics.all():
+                InspectionCharacteristic.objects.create(
+                    operation=copy,
+                    name=ch.name,
+                    kind=ch.kind,
+                    nominal=ch.nominal,
+                    lower_limit=ch.lower_limit,
+                    upper_limit=ch.upper_limit,
+                    unit=ch.unit,
+                )
+    return revision
