@@ -1,18 +1,53 @@
-"""Product definitions for planners: products, revisions, BOM, routing, release."""
+"""Product definitions for planners: products, revisions, BOM, routing, release, CSV import."""
+
+import hashlib
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Prefetch, Q
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_tables2 import RequestConfig
 
-from . import services
-from .models import Product, ProductRevision
+from portal.uploads import clean_filename
+from tenants.models import Certification
+
+from . import csv_import, services
+from .models import BomLine, InspectionCharacteristic, Operation, Product, ProductRevision
+from .product_forms import (
+    UNITS,
+    BomLineForm,
+    CharacteristicForm,
+    CsvUploadForm,
+    OperationForm,
+    ProductFilter,
+    ProductForm,
+)
 from .product_tables import ProductTable
 
 PLANNERS = ("planner", "network_admin")
+PAGE_SIZE = 50
+
+
+def _can_plan(request) -> bool:
+    return request.membership.role in PLANNERS
+
+
+def _revision_get(product_pk, revision_pk, *, lock: bool = False) -> ProductRevision:
+    revisions = ProductRevision.objects.select_related("product", "released_by")
+    if lock:
+        revisions = revisions.select_for_update(of=("self",))
+    return get_object_or_404(revisions, pk=revision_pk, product_id=product_pk)
+
+
+def _revision_url(revision: ProductRevision):
+    return redirect("products:revision", product_pk=revision.product_id, revision_pk=revision.pk)
+
+
+# --- Products ---------------------------------------------------------------------------
 
 
 def product_list(request):
@@ -21,16 +56,45 @@ def product_list(request):
     ).prefetch_related(
         Prefetch(
             "revisions",
-            queryset=ProductRevision.objects.filter(status="released"),
+            queryset=ProductRevision.objects.filter(status=ProductRevision.Status.RELEASED),
             to_attr="released",
         )
     )
-    query = request.GET.get("q", "").strip()
-    if query:
-        products = products.filter(Q(code__icontains=query) | Q(name__icontains=query))
-    table = ProductTable(products)
-    RequestConfig(request, paginate={"per_page": 50}).configure(table)
-    return render(request, "orders/products/list.html", {"table": table, "q": query})
+    filterset = ProductFilter(request.GET or None, queryset=products)
+    table = ProductTable(filterset.qs)
+    RequestConfig(request, paginate={"per_page": PAGE_SIZE}).configure(table)
+    return render(
+        request,
+        "orders/products/list.html",
+        {
+            "filter": filterset,
+            "table": table,
+            "can_plan": _can_plan(request),
+            "no_products": not Product.objects.exists(),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def product_new(request):
+    """A new product with an empty draft revision A."""
+    form = ProductForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            product = form.save()
+            revision = services.revision_copy(product=product, source=None)
+        messages.success(
+            request,
+            _("Product %(code)s created with draft revision %(rev)s.")
+            % {"code": product.code, "rev": revision.revision},
+        )
+        return _revision_url(revision)
+    return render(
+        request,
+        "orders/products/form.html",
+        {"form": form, "title": _("New product"), "submit": _("Create product")},
+        status=400 if form.errors else 200,
+    )
 
 
 def product_detail(request, product_pk):
@@ -40,39 +104,54 @@ def product_detail(request, product_pk):
         bom_count=Count("bom_lines", distinct=True),
     ).order_by("-created_at")
     return render(
-        request, "orders/products/detail.html", {"product": product, "revisions": revisions}
+        request,
+        "orders/products/detail.html",
+        {"product": product, "revisions": revisions, "can_plan": _can_plan(request)},
     )
+
+
+# --- Revisions --------------------------------------------------------------------------
+
+
+def _bom_tree(revision: ProductRevision) -> list[BomLine]:
+    """The BOM lines depth-first (each line under its parent), each with its `depth`."""
+    lines = list(revision.bom_lines.order_by("position"))
+    children: dict[int | None, list[BomLine]] = {}
+    for line in lines:
+        children.setdefault(line.parent_id, []).append(line)
+    ordered: list[BomLine] = []
+    stack = [(line, 1) for line in reversed(children.get(None, []))]
+    while stack:
+        line, depth = stack.pop()
+        line.depth = depth
+        ordered.append(line)
+        stack.extend((child, depth + 1) for child in reversed(children.get(line.pk, [])))
+    return ordered
 
 
 def revision_detail(request, product_pk, revision_pk):
-    revision = get_object_or_404(
-        ProductRevision.objects.select_related("product", "released_by"),
-        pk=revision_pk,
-        product_id=product_pk,
-    )
-    lines = list(revision.bom_lines.select_related("parent").order_by("position"))
-    depth = {}
-    for line in lines:  # positions put parents before their children
-        depth[line.pk] = depth.get(line.parent_id, 0) + 1
-        line.depth = depth[line.pk]
+    revision = _revision_get(product_pk, revision_pk)
     operations = revision.operations.prefetch_related("characteristics").order_by("sequence")
-    return render(
-        request,
-        "orders/products/revision.html",
-        {
-            "revision": revision,
-            "lines": lines,
-            "operations": operations,
-            "can_plan": request.membership.role in PLANNERS,
-        },
-    )
+    can_edit = _can_plan(request) and revision.is_editable
+    context = {
+        "revision": revision,
+        "lines": _bom_tree(revision),
+        "operations": operations,
+        "can_plan": _can_plan(request),
+        "can_edit": can_edit,
+    }
+    if can_edit:
+        context |= {
+            "bom_form": BomLineForm(revision=revision, prefix="bom"),
+            "operation_form": OperationForm(revision=revision, prefix="op"),
+            "characteristic_form": CharacteristicForm(revision=revision, prefix="ch"),
+        }
+    return render(request, "orders/products/revision.html", context)
 
 
 @require_http_methods(["GET", "POST"])
 def revision_release(request, product_pk, revision_pk):
-    revision = get_object_or_404(
-        ProductRevision.objects.select_related("product"), pk=revision_pk, product_id=product_pk
-    )
+    revision = _revision_get(product_pk, revision_pk)
     error = None
     if request.method == "POST":
         try:
@@ -81,8 +160,8 @@ def revision_release(request, product_pk, revision_pk):
             error = " ".join(exc.messages)
         else:
             messages.success(request, _("%(revision)s is released.") % {"revision": revision})
-            return redirect("products:revision", product_pk=product_pk, revision_pk=revision_pk)
-    current = revision.product.revisions.filter(status="released").first()
+            return _revision_url(revision)
+    current = revision.product.revisions.filter(status=ProductRevision.Status.RELEASED).first()
     return render(
         request,
         "orders/products/release.html",
@@ -98,4 +177,183 @@ def revision_new(request, product_pk):
     latest = product.revisions.order_by("-created_at").first()
     revision = services.revision_copy(product=product, source=latest)
     messages.success(request, _("Draft revision %(rev)s created.") % {"rev": revision.revision})
-    return redirect("products:revision", product_pk=product.pk, revision_pk=revision.pk)
+    return _revision_url(revision)
+
+
+# --- Rows of a draft revision -------------------------------------------------------------
+
+PARTS = {
+    "bom": (BomLineForm, _("Add a BOM line"), _("BOM line %(row)s added.")),
+    "op": (OperationForm, _("Add an operation"), _("Operation %(row)s added.")),
+    "ch": (CharacteristicForm, _("Add an inspection characteristic"), _("%(row)s added.")),
+}
+
+
+def _revision_part_add(request, product_pk, revision_pk, *, kind: str):
+    form_class, title, done = PARTS[kind]
+    revision = _revision_get(product_pk, revision_pk)
+    if not revision.is_editable:
+        messages.error(request, _("%(revision)s is read-only.") % {"revision": revision})
+        return _revision_url(revision)
+    form = form_class(request.POST or None, revision=revision, prefix=kind)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                # Hold the revision: a release waits until this row is written, or wins.
+                form.revision = _revision_get(product_pk, revision_pk, lock=True)
+                form.revision.ensure_editable()
+                row = form.save()
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return _revision_url(revision)
+        except IntegrityError:
+            form.add_error(None, _("Someone changed this revision at the same time; try again."))
+        else:
+            messages.success(request, done % {"row": row})
+            return _revision_url(revision)
+    return render(
+        request,
+        "orders/products/form.html",
+        {"form": form, "title": title, "submit": _("Add"), "revision": revision},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def bom_line_add(request, product_pk, revision_pk):
+    return _revision_part_add(request, product_pk, revision_pk, kind="bom")
+
+
+@require_http_methods(["GET", "POST"])
+def operation_add(request, product_pk, revision_pk):
+    return _revision_part_add(request, product_pk, revision_pk, kind="op")
+
+
+@require_http_methods(["GET", "POST"])
+def characteristic_add(request, product_pk, revision_pk):
+    return _revision_part_add(request, product_pk, revision_pk, kind="ch")
+
+
+@require_POST
+def revision_part_remove(request, product_pk, revision_pk):
+    """Remove one BOM line (with the lines under it), operation (with its characteristics)
+    or characteristic of a draft revision: POST `kind` and `id`."""
+    models = {
+        "bom": BomLine.objects.filter(revision_id=revision_pk),
+        "op": Operation.objects.filter(revision_id=revision_pk),
+        "ch": InspectionCharacteristic.objects.filter(operation__revision_id=revision_pk),
+    }
+    kind, row_id = request.POST.get("kind"), request.POST.get("id", "")
+    if kind not in models or not row_id.isdigit():
+        messages.error(request, _("Nothing to remove."))
+        return redirect("products:revision", product_pk=product_pk, revision_pk=revision_pk)
+    try:
+        with transaction.atomic():
+            _revision_get(product_pk, revision_pk, lock=True).ensure_editable()
+            row = get_object_or_404(models[kind], pk=int(row_id))
+            label = str(row)
+            row.delete()
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("%(row)s removed.") % {"row": label})
+    return redirect("products:revision", product_pk=product_pk, revision_pk=revision_pk)
+
+
+# --- CSV import ------------------------------------------------------------------------------
+
+
+def _import_render(request, *, form=None, preview=None, digest="", status=200):
+    return render(
+        request,
+        "orders/products/import.html",
+        {
+            "form": form or CsvUploadForm(),
+            "preview": preview,
+            "digest": digest,
+            "units": list(UNITS),
+            "standards": Certification.Standard.values,
+            "max_size": filesizeformat(csv_import.MAX_BYTES),
+        },
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def product_import(request):
+    """Upload → preview with row errors → "Import N rows" writes all rows or none."""
+    if request.method == "POST" and "confirm" in request.POST:
+        return _import_confirm(request)
+    if request.method != "POST":
+        return _import_render(request)
+    form = CsvUploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _import_render(request, form=form, status=400)
+    upload = form.cleaned_data["file"]
+    try:
+        name = clean_filename(upload.name)
+        if upload.size > csv_import.MAX_BYTES:
+            raise ValidationError(
+                _("The file is %(size)s; the limit is %(limit)s.")
+                % {
+                    "size": filesizeformat(upload.size),
+                    "limit": filesizeformat(csv_import.MAX_BYTES),
+                }
+            )
+        if not name.lower().endswith((".csv", ".txt")):
+            raise ValidationError(_("Upload a .csv file."))
+        content = upload.read()
+        if b"\x00" in content:
+            raise ValidationError(_("This is not a text file."))
+    except ValidationError as exc:
+        form.add_error("file", exc)
+        return _import_render(request, form=form, status=400)
+    text, encoding, fallback = csv_import.decode(content)
+    preview = csv_import.parse(text, encoding=encoding, fallback_encoding=fallback)
+    digest = hashlib.sha256(text.encode()).hexdigest()
+    if preview.ok:
+        request.session[csv_import.SESSION_KEY] = {
+            "text": text,
+            "encoding": encoding,
+            "fallback": fallback,
+            "name": name,
+            "digest": digest,
+        }
+    else:
+        request.session.pop(csv_import.SESSION_KEY, None)
+    return _import_render(
+        request, preview=preview, digest=digest, status=200 if preview.ok else 400
+    )
+
+
+def _import_confirm(request):
+    stored = request.session.get(csv_import.SESSION_KEY)
+    if not stored or stored["digest"] != request.POST.get("digest"):
+        messages.error(request, _("This preview has expired; upload the file again."))
+        return redirect("products:import")
+    try:
+        preview = csv_import.definitions_import(
+            text=stored["text"], encoding=stored["encoding"], actor=request.user
+        )
+    except csv_import.ImportRefused as exc:
+        exc.preview.fallback_encoding = stored["fallback"]
+        request.session.pop(csv_import.SESSION_KEY, None)
+        messages.error(request, _("Nothing was imported: the file has errors now."))
+        return _import_render(request, preview=exc.preview, status=400)
+    request.session.pop(csv_import.SESSION_KEY, None)
+    counts = preview.counts()
+    messages.success(
+        request,
+        _(
+            "Imported %(rows)s rows from %(name)s: %(bom)s BOM lines, %(op)s operations, "
+            "%(ch)s inspection characteristics."
+        )
+        % {
+            "rows": len(preview.rows),
+            "name": stored["name"],
+            "bom": counts["bom"],
+            "op": counts["operation"],
+            "ch": counts["characteristic"],
+        },
+    )
+    return redirect("products:list")

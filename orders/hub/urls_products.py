@@ -6,22 +6,40 @@ from . import product_views as views
 
 app_name = "products"
 
+ANY_HUB_ROLE = None
+PLANNERS = views.PLANNERS
+REVISION = "<int:product_pk>/revisions/<int:revision_pk>/"
+
 urlpatterns = [
-    path("", member_required()(views.product_list), name="list"),
-    path("<int:product_pk>/", member_required()(views.product_detail), name="detail"),
+    path("", member_required(ANY_HUB_ROLE)(views.product_list), name="list"),
+    path("new/", member_required(PLANNERS)(views.product_new), name="new"),
+    path("import/", member_required(PLANNERS)(views.product_import), name="import"),
+    path("<int:product_pk>/", member_required(ANY_HUB_ROLE)(views.product_detail), name="detail"),
     path(
         "<int:product_pk>/revisions/new/",
-        member_required(views.PLANNERS)(views.revision_new),
+        member_required(PLANNERS)(views.revision_new),
         name="revision_new",
     ),
+    path(REVISION, member_required(ANY_HUB_ROLE)(views.revision_detail), name="revision"),
     path(
-        "<int:product_pk>/revisions/<int:revision_pk>/",
-        member_required()(views.revision_detail),
-        name="revision",
+        REVISION + "release/",
+        member_required(PLANNERS)(views.revision_release),
+        name="release",
+    ),
+    path(REVISION + "bom/new/", member_required(PLANNERS)(views.bom_line_add), name="bom_add"),
+    path(
+        REVISION + "operations/new/",
+        member_required(PLANNERS)(views.operation_add),
+        name="operation_add",
     ),
     path(
-        "<int:product_pk>/revisions/<int:revision_pk>/release/",
-        member_required(views.PLANNERS)(views.revision_release),
-        name="release",
+        REVISION + "characteristics/new/",
+        member_required(PLANNERS)(views.characteristic_add),
+        name="characteristic_add",
+    ),
+    path(
+        REVISION + "remove/",
+        member_required(PLANNERS)(views.revision_part_remove),
+        name="remove",
     ),
 ]
