@@ -74,6 +74,7 @@ class AuditEntry(models.Model):
         ORDER_DISPATCHED = "order.dispatched", _("Order dispatched")
         PRODUCT_RELEASED = "product.released", _("Product revision released")
         API_KEY_ISSUED = "api_key.issued", _("API key issued")
+        SHARING_CHANGED = "sharing.changed", _("Data-sharing agreement changed")
         API_KEY_REVOKED = "api_key.revoked", _("API key revoked")
 
     at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)

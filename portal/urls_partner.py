@@ -13,6 +13,7 @@ urlpatterns = [
     path("work-orders/", include("orders.partner.urls")),
     path("documents/", include("tenants.partner.urls")),
     path("api-keys/", include("integrations.urls")),
+    path("sharing/", include("tenants.sharing")),
     path("api/work-orders/", include("orders.partner.api_urls")),
     path("api/", include("portal.api_urls")),
     path("accounts/", include("portal.auth_urls")),

@@ -18,7 +18,7 @@ from .forms import (
     PartnerStatusForm,
     PlantForm,
 )
-from .models import Partner
+from .models import DataSharingAgreement, Partner
 from .tables import MembershipTable, PartnerTable
 
 PAGE_SIZE = 25
@@ -53,6 +53,10 @@ def partner_detail(request, slug):
         "certifications": selectors.partner_certifications(partner=partner),
         "members": selectors.membership_list(partner=partner),
         "status_form": PartnerStatusForm(initial={"status": partner.status}),
+        "releases": [
+            DataSharingAgreement.Release(r).label
+            for r in sorted(DataSharingAgreement.releases_for(partner))
+        ],
     }
     return render(request, "tenants/partner_detail.html", context)
 
