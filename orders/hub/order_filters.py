@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from tenants.models import Partner, Plant
 
 from .models import NetworkOrder, Product
+from .selectors import orders_with_live_dispatch
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -13,18 +14,16 @@ DATE = forms.DateInput(attrs={"type": "date"})
 class OrderBoardFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
     partner = django_filters.ModelChoiceFilter(
-        field_name="dispatches__partner",
+        method="by_dispatch",
         queryset=Partner.objects.partners(),
         label=_("Partner"),
         empty_label=_("Any"),
-        distinct=True,
     )
     plant = django_filters.ModelChoiceFilter(
-        field_name="dispatches__plant",
+        method="by_dispatch",
         queryset=Plant.objects.select_related("partner"),
         label=_("Plant"),
         empty_label=_("Any"),
-        distinct=True,
     )
     product = django_filters.ModelChoiceFilter(
         field_name="revision__product",
@@ -49,7 +48,14 @@ class OrderBoardFilter(django_filters.FilterSet):
         model = NetworkOrder
         fields = ["q", "partner", "plant", "product", "status", "due_from", "due_to", "late"]
 
+    def by_dispatch(self, queryset, name, value):
+        # A subquery, not a join: a join on dispatches would multiply the board's sums.
+        return orders_with_live_dispatch(queryset, **{name: value}) if value else queryset
+
     def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
         return queryset.filter(Q(number__icontains=value) | Q(customer_reference__icontains=value))
 
     def late_only(self, queryset, name, value):

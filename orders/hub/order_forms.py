@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from tenants.models import Partner, Plant
 
 from .models import NetworkOrder, ProductRevision
+from .selectors import dispatch_plant_choices
 
 
 class OrderForm(forms.ModelForm):
@@ -24,21 +25,36 @@ class OrderForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["revision"].queryset = ProductRevision.objects.filter(
+        revision = self.fields["revision"]
+        revision.queryset = ProductRevision.objects.filter(
             status=ProductRevision.Status.RELEASED
         ).select_related("product")
-        self.fields["revision"].help_text = _("Released revisions only.")
+        revision.help_text = _("Released revisions only.")
+        revision.error_messages["invalid_choice"] = _(
+            "Choose a released product revision; draft and obsolete revisions cannot be ordered."
+        )
+        self.fields["quantity"].widget.attrs["min"] = 1
 
 
 class DispatchForm(forms.Form):
-    plant = forms.ModelChoiceField(
-        label=_("Plant"),
-        queryset=Plant.objects.filter(partner__status=Partner.Status.ACTIVE)
-        .select_related("partner")
-        .order_by("partner__name", "name"),
-    )
+    """Plant (grouped by partner) and quantity; everything else that can make a
+    dispatch impossible is orders.services.dispatch_check's to say."""
+
+    plant = forms.TypedChoiceField(label=_("Plant"), coerce=int)
     quantity = forms.IntegerField(label=_("Quantity"), min_value=1)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["plant"].label_from_instance = lambda p: f"{p.partner.name} — {p.name}"
+        self.fields["plant"].choices = [("", "---------"), *dispatch_plant_choices()]
+
+    def clean_plant(self) -> Plant:
+        plant = (
+            Plant.objects.filter(
+                pk=self.cleaned_data["plant"], partner__in=Partner.objects.partners()
+            )
+            .select_related("partner")
+            .first()
+        )
+        if plant is None:
+            raise forms.ValidationError(_("Choose a plant from the list."))
+        return plant

@@ -3,23 +3,30 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from .models import NetworkOrder
-from .selectors import percent_complete
+from .selectors import live_dispatches
 
 
 class OrderBoardTable(tables.Table):
     number = tables.LinkColumn("orders:detail", args=[tables.A("number")], verbose_name=_("Order"))
-    customer_reference = tables.Column(verbose_name=_("Customer ref."))
+    customer_reference = tables.Column(
+        verbose_name=_("Customer ref."), order_by=("customer_reference", "number")
+    )
     product = tables.Column(
         verbose_name=_("Product"),
         accessor="revision__product__code",
-        order_by=("revision__product__code",),
+        order_by=("revision__product__code", "revision__revision", "number"),
     )
-    quantity = tables.Column(verbose_name=_("Qty"))
-    due_date = tables.DateColumn(verbose_name=_("Due"), format="SHORT_DATE_FORMAT")
-    status = tables.Column(verbose_name=_("Status"))
+    # Every sort ends on the order number, so that pages do not shuffle rows.
+    quantity = tables.Column(verbose_name=_("Qty"), order_by=("quantity", "number"))
+    due_date = tables.DateColumn(
+        verbose_name=_("Due"), format="SHORT_DATE_FORMAT", order_by=("due_date", "number")
+    )
+    status = tables.Column(verbose_name=_("Status"), order_by=("status", "number"))
     where = tables.Column(verbose_name=_("Partner / plant"), empty_values=(), orderable=False)
-    complete = tables.Column(verbose_name=_("% complete"), accessor="progress_units")
-    shipped = tables.Column(verbose_name=_("Shipped"))
+    complete = tables.Column(
+        verbose_name=_("% complete"), accessor="percent", order_by=("percent", "number")
+    )
+    shipped = tables.Column(verbose_name=_("Shipped"), order_by=("shipped", "number"))
 
     class Meta:
         model = NetworkOrder
@@ -53,14 +60,10 @@ class OrderBoardTable(tables.Table):
             format_html_join(
                 ", ",
                 "{} <small>({})</small>",
-                (
-                    (d.partner.slug, d.plant.code)
-                    for d in record.dispatches.all()
-                    if d.status != "rejected"
-                ),
+                ((d.partner.slug, d.plant.code) for d in live_dispatches(record)),
             )
             or "—"
         )
 
-    def render_complete(self, record):
-        return f"{percent_complete(record)} %"
+    def render_complete(self, value):
+        return f"{value} %"

@@ -1,10 +1,11 @@
-"""The hub's order board, order detail (with the ledger timeline) and dispatch."""
+"""The hub's order board, order detail (with the ledger timeline), dispatch and
+counter-proposal decisions. Reads public tables only: orders, dispatches, ledger."""
 
 import csv
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,9 +24,31 @@ from .order_tables import OrderBoardTable
 
 PLANNERS = ("planner", "network_admin")
 
+CSV_HEADER = [
+    "order",
+    "customer_reference",
+    "product",
+    "revision",
+    "quantity",
+    "due_date",
+    "status",
+    "late",
+    "partners",
+    "percent_complete",
+    "shipped",
+]
+
 
 def board(request):
     filterset = OrderBoardFilter(request.GET or None, queryset=selectors.order_board())
+    if filterset.is_bound and not filterset.is_valid():
+        # An unparseable date or an unknown choice: say so instead of ignoring it.
+        return render(
+            request,
+            "orders/board/board.html",
+            {"filter": filterset, "table": None, "filter_errors": _filter_errors(filterset)},
+            status=400,
+        )
     if request.GET.get("export") == "csv":
         return _csv(filterset.qs)
     table = OrderBoardTable(filterset.qs)
@@ -33,31 +56,36 @@ def board(request):
     return render(request, "orders/board/board.html", {"filter": filterset, "table": table})
 
 
-def _csv(orders):
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="orders-{stamp}.csv"'
-    writer = csv.writer(response)
-    writer.writerow(
-        [
-            "order",
-            "customer_reference",
-            "product",
-            "revision",
-            "quantity",
-            "due_date",
-            "status",
-            "late",
-            "partners",
-            "percent_complete",
-            "shipped",
-        ]
-    )
-    for order in orders.order_by("due_date", "number"):
-        writer.writerow(
+def _filter_errors(filterset) -> list[str]:
+    form = filterset.form
+    return [
+        f"{form.fields[name].label}: {error}" if name in form.fields else str(error)
+        for name, errors in form.errors.items()
+        for error in errors
+    ]
+
+
+class _Echo:
+    """A file-like object for csv.writer that hands each row back to the stream."""
+
+    def write(self, value):
+        return value
+
+
+def _cell(value) -> str:
+    """Neutralise spreadsheet formulas in text that users typed (CSV injection)."""
+    text = str(value)
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def _csv_rows(orders):
+    writer = csv.writer(_Echo())
+    yield writer.writerow(CSV_HEADER)
+    for order in orders.order_by("due_date", "number").iterator(chunk_size=500):
+        yield writer.writerow(
             [
                 order.number,
-                order.customer_reference,
+                _cell(order.customer_reference),
                 order.revision.product.code,
                 order.revision.revision,
                 order.quantity,
@@ -65,14 +93,18 @@ def _csv(orders):
                 order.status,
                 "yes" if order.late else "no",
                 " ".join(
-                    f"{d.partner.slug}/{d.plant.code}"
-                    for d in order.dispatches.all()
-                    if d.status != "rejected"
+                    f"{d.partner.slug}/{d.plant.code}" for d in selectors.live_dispatches(order)
                 ),
                 selectors.percent_complete(order),
                 order.shipped,
             ]
         )
+
+
+def _csv(orders):
+    response = StreamingHttpResponse(_csv_rows(orders), content_type="text/csv; charset=utf-8")
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="orders-{stamp}.csv"'
     return response
 
 
@@ -100,10 +132,21 @@ def _detail(request, order, *, dispatch_form=None, status=200):
         "percent": selectors.percent_complete(order),
         "remaining": remaining,
         "timeline": selectors.order_timeline(order=order),
+        "counter_proposals": _counter_proposals(order),
         "dispatch_form": dispatch_form or DispatchForm(initial={"quantity": remaining}),
         "can_plan": request.membership.role in PLANNERS,
     }
     return render(request, "orders/board/detail.html", context, status=status)
+
+
+def _counter_proposals(order) -> list[Dispatch]:
+    """Dispatches awaiting the hub's decision on a promised date, with the
+    difference to the due date in days."""
+    proposals = [d for d in order.dispatches.all() if d.status == Dispatch.Status.COUNTER_PROPOSED]
+    for d in proposals:
+        d.delay_days = (d.promised_date - order.due_date).days if d.promised_date else 0
+        d.delay_days_early = -d.delay_days
+    return proposals
 
 
 def detail(request, number):
@@ -131,10 +174,34 @@ def dispatch(request, number):
     return _detail(request, order, dispatch_form=form, status=400)
 
 
-@require_POST
+DECISIONS = {"approve": True, "decline": False}
+
+
+@require_http_methods(["GET", "POST"])
 def counter_decide(request, number, dispatch_pk):
-    dispatch_ = get_object_or_404(Dispatch, pk=dispatch_pk, order__number=number)
-    approve = request.POST.get("decision") == "approve"
+    """GET (or a decline POST without `confirm`) asks for confirmation; a POST
+    with a decision decides. Approve needs no confirmation on the detail page."""
+    dispatch_ = get_object_or_404(
+        Dispatch.objects.select_related("order", "partner", "plant"),
+        pk=dispatch_pk,
+        order__number=number,
+    )
+    decision = request.POST.get("decision") or request.GET.get("decision") or "decline"
+    if decision not in DECISIONS:
+        messages.error(request, _("Choose to approve or decline the counter-proposal."))
+        return redirect("orders:detail", number=number)
+    if dispatch_.status != Dispatch.Status.COUNTER_PROPOSED:
+        messages.info(
+            request,
+            _("%(wo)s has no open counter-proposal (it is %(status)s).")
+            % {"wo": dispatch_, "status": dispatch_.get_status_display().lower()},
+        )
+        return redirect("orders:detail", number=number)
+    approve = DECISIONS[decision]
+    confirmed = request.POST.get("confirm") == "yes" or approve
+    if request.method == "GET" or not confirmed:
+        context = {"dispatch": dispatch_, "order": dispatch_.order, "decision": decision}
+        return render(request, "orders/board/counter_decide.html", context)
     try:
         services.counter_decide(
             dispatch=dispatch_, approve=approve, actor=request.user, request=request
@@ -144,8 +211,9 @@ def counter_decide(request, number, dispatch_pk):
     else:
         messages.success(
             request,
-            _("Counter-proposal approved.")
+            _("Counter-proposal of %(wo)s approved.") % {"wo": dispatch_}
             if approve
-            else _("Counter-proposal declined; dispatch the quantity again."),
+            else _("Counter-proposal of %(wo)s declined; dispatch the quantity again.")
+            % {"wo": dispatch_},
         )
     return redirect("orders:detail", number=number)

@@ -1,9 +1,19 @@
 """Reads for the hub's order pages: hub tables and the ledger, never partner schemas."""
 
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from itertools import groupby
+
 from django.db.models import (
     BooleanField,
     Case,
+    Exists,
     F,
+    FloatField,
+    IntegerField,
+    OuterRef,
     Prefetch,
     Q,
     QuerySet,
@@ -11,28 +21,42 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Cast, Coalesce, Least, Round
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext_lazy as _
 
 from portal.models import LedgerEvent
+from tenants.models import Partner, Plant
 
 from .models import Dispatch, NetworkOrder
 
 LIVE = ~Q(dispatches__status=Dispatch.Status.REJECTED)
 
 
-def order_board(*, today=None) -> QuerySet[NetworkOrder]:
-    """Every order with its projection: quantities over live dispatches and a late flag,
-    in a fixed number of queries whatever the number of orders."""
+def order_board(*, today: datetime.date | None = None) -> QuerySet[NetworkOrder]:
+    """Every order with its projection: quantities over live (not rejected)
+    dispatches, % complete and a late flag, in a fixed number of queries
+    whatever the number of orders.
+
+    % complete is each live dispatch's routing-weighted % complete (kept from
+    the ledger), weighted by its share of the order's quantity.
+    """
     today = today or timezone.localdate()
+    progress_units = Coalesce(
+        Sum(F("dispatches__percent_complete") * F("dispatches__quantity"), filter=LIVE), 0
+    )
     return (
         NetworkOrder.objects.select_related("revision__product")
         .annotate(
             good=Coalesce(Sum("dispatches__good_quantity", filter=LIVE), 0),
-            # % complete of each dispatch, weighted by its share of the order
-            progress_units=Coalesce(
-                Sum(F("dispatches__percent_complete") * F("dispatches__quantity"), filter=LIVE), 0
+            progress_units=progress_units,
+            percent=Least(
+                Value(100),
+                Cast(
+                    Round(Cast(progress_units, FloatField()) / F("quantity")),
+                    IntegerField(),
+                ),
             ),
             shipped=Coalesce(Sum("dispatches__shipped_quantity", filter=LIVE), 0),
             late=Case(
@@ -54,13 +78,113 @@ def order_board(*, today=None) -> QuerySet[NetworkOrder]:
     )
 
 
+def orders_with_live_dispatch(queryset: QuerySet[NetworkOrder], **dispatch_filter) -> QuerySet:
+    """Orders with a live dispatch matching `dispatch_filter`, as a subquery:
+    a join on dispatches here would multiply the board's sums."""
+    live = Dispatch.objects.filter(order=OuterRef("pk"), **dispatch_filter).exclude(
+        status=Dispatch.Status.REJECTED
+    )
+    return queryset.filter(Exists(live))
+
+
 def order_get(*, number: str) -> NetworkOrder:
     return get_object_or_404(order_board(), number=number)
 
 
-def order_timeline(*, order: NetworkOrder) -> QuerySet[LedgerEvent]:
-    return LedgerEvent.objects.filter(order_number=order.number).select_related("partner")
-
-
 def percent_complete(order: NetworkOrder) -> int:
+    """The order's % complete, from the board's annotations."""
+    percent = getattr(order, "percent", None)
+    if percent is not None:
+        return percent
     return min(100, round(order.progress_units / order.quantity)) if order.quantity else 0
+
+
+def live_dispatches(order: NetworkOrder) -> list[Dispatch]:
+    return [d for d in order.dispatches.all() if d.status != Dispatch.Status.REJECTED]
+
+
+def dispatch_plant_choices() -> list[tuple[str, list[tuple[int, str]]]]:
+    """Plants grouped by partner for the dispatch form. Partners that cannot take
+    work (onboarding, suspended) stay listed so that dispatch says why it refuses."""
+    plants = (
+        Plant.objects.filter(partner__in=Partner.objects.partners())
+        .select_related("partner")
+        .order_by("partner__name", "name")
+    )
+    choices = []
+    for partner, group in groupby(plants, key=lambda p: p.partner):
+        label = partner.name
+        if partner.status != Partner.Status.ACTIVE:
+            label = f"{partner.name} ({partner.get_status_display().lower()})"
+        choices.append((label, [(p.pk, f"{p.name} ({p.code})") for p in group]))
+    return choices
+
+
+# ---- the ledger timeline -------------------------------------------------
+
+PAYLOAD_LABELS = {
+    "plant": _("plant"),
+    "quantity": _("quantity"),
+    "due_date": _("due date"),
+    "status": _("status"),
+    "promised_date": _("promised date"),
+    "answered_at": _("answered"),
+    "reason": _("reason"),
+    "operation": _("operation"),
+    "good": _("good"),
+    "scrap": _("scrap"),
+    "percent_complete": _("% complete"),
+    "started_at": _("started"),
+    "finished_at": _("finished"),
+    "notes": _("notes"),
+    "shipped": _("shipped"),
+    "shipped_total": _("shipped in total"),
+    "carrier": _("carrier"),
+    "tracking_number": _("tracking number"),
+    "lots": _("lots"),
+}
+STATUS_LABELS = dict(Dispatch.Status.choices)
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    event: LedgerEvent
+    fields: list[tuple[str, str]]
+
+
+def _readable(key: str, value) -> str:
+    if value in (None, ""):
+        return "—"
+    if key == "status":
+        return str(STATUS_LABELS.get(value, value))
+    if key == "percent_complete":
+        return f"{value} %"
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, str) and (key.endswith("_at") or key.endswith("_date")):
+        try:
+            parsed = datetime.datetime.fromisoformat(value)
+        except ValueError:
+            return value
+        if key.endswith("_date") and len(value) == 10:
+            return formats.date_format(parsed.date(), "SHORT_DATE_FORMAT")
+        if timezone.is_aware(parsed):
+            parsed = timezone.localtime(parsed)
+        return formats.date_format(parsed, "SHORT_DATETIME_FORMAT")
+    return str(value)
+
+
+def ledger_fields(payload: dict) -> list[tuple[str, str]]:
+    """A ledger payload as (label, value) pairs: dates in the viewer's time
+    zone and format, statuses by name, known keys first in a fixed order."""
+    known = [k for k in PAYLOAD_LABELS if k in payload]
+    other = sorted(k for k in payload if k not in PAYLOAD_LABELS)
+    return [
+        (str(PAYLOAD_LABELS.get(k, k.replace("_", " "))), _readable(k, payload[k]))
+        for k in known + other
+    ]
+
+
+def order_timeline(*, order: NetworkOrder) -> list[TimelineEntry]:
+    events = LedgerEvent.objects.filter(order_number=order.number).select_related("partner")
+    return [TimelineEntry(event=e, fields=ledger_fields(e.payload)) for e in events]
