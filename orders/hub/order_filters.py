@@ -21,7 +21,7 @@ class OrderBoardFilter(django_filters.FilterSet):
     )
     plant = django_filters.ModelChoiceFilter(
         method="by_dispatch",
-        queryset=Plant.objects.select_related("partner"),
+        queryset=Plant.objects.select_related("partner").order_by("partner__name", "name"),
         label=_("Plant"),
         empty_label=_("Any"),
     )
@@ -47,6 +47,10 @@ class OrderBoardFilter(django_filters.FilterSet):
     class Meta:
         model = NetworkOrder
         fields = ["q", "partner", "plant", "product", "status", "due_from", "due_to", "late"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.form.fields["plant"].label_from_instance = lambda p: f"{p.partner.name} · {p.name}"
 
     def by_dispatch(self, queryset, name, value):
         # A subquery, not a join: a join on dispatches would multiply the board's sums.

@@ -36,6 +36,7 @@ CSV_HEADER = [
     "partners",
     "percent_complete",
     "shipped",
+    "good",
 ]
 
 
@@ -97,6 +98,7 @@ def _csv_rows(orders):
                 ),
                 selectors.percent_complete(order),
                 order.shipped,
+                order.good,
             ]
         )
 

@@ -127,6 +127,7 @@ def test_board_shows_status_partner_and_percent_and_filters(as_user, world, orde
     content = client.get("/orders/", {"partner": world.alpha.pk}).content.decode()
     assert order.number in content and "40 %" in content and "In progress" in content
     assert "MUC" in content  # the plant
+    assert "Alpha Machining · Plant MUC" in content  # the plant filter names the partner
     assert order.number not in client.get("/orders/", {"partner": world.beta.pk}).content.decode()
     assert order.number in client.get("/orders/", {"plant": alpha_plant.pk}).content.decode()
     assert order.number not in client.get("/orders/", {"status": "draft"}).content.decode()
@@ -177,6 +178,7 @@ def test_partner_filter_does_not_multiply_the_sums(as_user, world, order, alpha_
         rows = {r[0]: r for r in csv_rows(client.get("/orders/", {**params, "export": "csv"}))[1:]}
         assert rows[order.number][9] == "30", params  # (20 × 50 + 40 × 50) / 100
         assert rows[order.number][10] == "7", params
+        assert rows[order.number][11] == "0", params  # good units at the last operation
 
 
 def test_board_sorts_by_columns_and_paginates(as_user, world, revision):
