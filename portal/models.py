@@ -73,6 +73,7 @@ class AuditEntry(models.Model):
         PERMISSION_GRANTED = "permission.granted", _("Object permission granted")
         ORDER_DISPATCHED = "order.dispatched", _("Order dispatched")
         PRODUCT_RELEASED = "product.released", _("Product revision released")
+        PRODUCT_IMPORTED = "product.imported", _("Product definitions imported")
         API_KEY_ISSUED = "api_key.issued", _("API key issued")
         SHARING_CHANGED = "sharing.changed", _("Data-sharing agreement changed")
         API_KEY_REVOKED = "api_key.revoked", _("API key revoked")

@@ -59,10 +59,14 @@ def _sniff(head: bytes) -> Kind | None:
     try:
         text = head.decode("utf-8")
     except UnicodeDecodeError as exc:
-        # A multi-byte character may be cut at the end of the sniffed bytes.
-        if exc.start < len(head) - 4:
-            return None
-        text = head[: exc.start].decode("utf-8")
+        # A multi-byte character cut at the end of the sniffed bytes is still
+        # UTF-8; anything else is read as Windows-1252/Latin-1 text, which
+        # CMM and ERP exports often are (binary files were refused above).
+        text = (
+            head[: exc.start].decode("utf-8")
+            if exc.start >= len(head) - 4
+            else (head.decode("cp1252", errors="replace"))
+        )
     lowered = text.lstrip("\ufeff \t\r\n").lower().encode()
     if any(lowered.startswith(start) for start in _MARKUP_STARTS) or b"<script" in lowered:
         return None  # HTML, SVG or XML: could carry script when opened in a browser

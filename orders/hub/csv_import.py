@@ -39,6 +39,8 @@ from decimal import Decimal, InvalidOperation
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from portal.audit import audit_record
+from portal.models import AuditEntry
 from tenants.models import Certification
 
 from .models import (
@@ -548,6 +550,14 @@ def definitions_import(*, text: str, encoding: str = "UTF-8", actor=None) -> Imp
                 )
             )
             raise ImportRefused(preview) from exc
+        audit_record(
+            action=AuditEntry.Action.PRODUCT_IMPORTED,
+            actor=actor,
+            object_type="orders_hub.ProductRevision",
+            object_id=",".join(sorted(codes))[:64],
+            rows=len(preview.rows),
+            encoding=encoding,
+        )
     return preview
 
 

@@ -133,3 +133,11 @@ def test_upload_queues_a_check_of_the_stored_file(
     assert response.status_code == 302
     with schema_context("alpha"):
         assert Document.objects.get(original_name="checked.txt").verified_at is not None
+
+
+def test_latin_1_text_is_accepted_as_text(as_user, world):
+    content = "Maß;Prüfer;Öl\n12,5;Jürgen;ja\n".encode("latin-1")
+    response = upload(as_user("alpha_operator", world.alpha), "export.csv", content)
+    assert response.status_code == 302
+    with schema_context("alpha"):
+        assert Document.objects.get(original_name="export.csv").content_type == "text/csv"
