@@ -1,5 +1,6 @@
 from django import forms
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from .models import WorkOrder
@@ -18,6 +19,15 @@ class AcceptForm(forms.Form):
             "that the hub approves or declines."
         ),
     )
+
+    def __init__(self, *args, due_date=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if due_date is not None:
+            self.fields["promised_date"].help_text = _(
+                "Leave empty to deliver by the due date, %(due)s. Any other date is a "
+                "counter-proposal: the hub approves or declines it before the work order "
+                "counts as accepted."
+            ) % {"due": date_format(due_date, "SHORT_DATE_FORMAT")}
 
 
 class RejectForm(forms.Form):
@@ -45,8 +55,14 @@ class ProgressForm(forms.Form):
         help_text=_("Notes stay private to your company unless you tick this."),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, notes_released: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
+        if not notes_released:
+            self.fields["share_notes"].help_text = _(
+                "Notes stay private to your company unless you tick this. Your data-sharing "
+                "agreement does not release operator notes at the moment, so even ticked "
+                "notes stay here until your admin changes it."
+            )
         now = timezone.localtime()
         self.fields["finished_at"].initial = now.strftime("%Y-%m-%dT%H:%M")
         self.fields["started_at"].initial = (now - timezone.timedelta(hours=1)).strftime(

@@ -29,6 +29,19 @@ def operation_get(*, work_order: WorkOrder, pk: int) -> WorkOrderOperation:
     return get_object_or_404(WorkOrderOperation, work_order=work_order, pk=pk)
 
 
+def operations_with_capacity(*, work_order: WorkOrder) -> list[WorkOrderOperation]:
+    """The work order's operations in sequence, each with `released` (what the
+    previous operation passed on, or the order quantity for the first) and
+    `can_take` (what it may still report): the rule progress_report enforces."""
+    operations = sorted(work_order.operations.all(), key=lambda op: op.sequence)
+    released = work_order.quantity
+    for operation in operations:
+        operation.released = released
+        operation.can_take = max(0, released - operation.good_quantity - operation.scrap_quantity)
+        released = operation.good_quantity
+    return operations
+
+
 def progress_history(*, work_order: WorkOrder) -> QuerySet[ProgressReport]:
     return ProgressReport.objects.filter(operation__work_order=work_order).select_related(
         "operation"

@@ -7,14 +7,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_tables2 import RequestConfig
 
+from tenants.models import DataSharingAgreement
+
 from . import selectors, services
 from .filters import WorkOrderFilter
 from .forms import AcceptForm, InternalForm, ProgressForm, RejectForm, ShipmentForm
+from .models import WorkOrder
 from .tables import WorkOrderTable
 
 ANSWER_ROLES = ("partner_admin", "quality", "operator")
 SHOP_FLOOR_ROLES = ("partner_admin", "quality", "operator")
 SHIPPING_ROLES = ("partner_admin", "operator")
+OPEN = (WorkOrder.Status.ACCEPTED, WorkOrder.Status.IN_PROGRESS)
 
 
 def inbox(request):
@@ -26,29 +30,50 @@ def inbox(request):
 
 def _detail(request, work_order, *, status=200, **forms):
     role = request.membership.role
-    operations = list(work_order.operations.all())
-    released = work_order.quantity
-    for operation in operations:
-        operation.can_take = released - operation.good_quantity - operation.scrap_quantity
-        released = operation.good_quantity
-    refusals = [error for form in forms.values() for error in form.non_field_errors()]
+    can_answer = role in ANSWER_ROLES and work_order.status == WorkOrder.Status.DISPATCHED
+    can_ship = role in SHIPPING_ROLES and work_order.status in OPEN
+    shown = {"accept_form": can_answer, "reject_form": can_answer, "ship_form": can_ship}
+    # A refusal of a form whose card is not on the page (the status moved on)
+    # shows above the facts; the others show in their own form.
+    refusals = [
+        error
+        for name, form in forms.items()
+        if not shown.get(name, True)
+        for error in form.non_field_errors()
+    ]
     context = {
         "refusals": refusals,
         "work_order": work_order,
-        "operations": operations,
+        "operations": selectors.operations_with_capacity(work_order=work_order),
+        "acknowledged_in": _acknowledgement(work_order),
         "percent": selectors.percent_complete(work_order),
         "reports": selectors.progress_history(work_order=work_order),
         "shipments": work_order.shipments.all(),
-        "can_answer": role in ANSWER_ROLES and work_order.status == "dispatched",
-        "can_report": role in SHOP_FLOOR_ROLES and work_order.status in ("accepted", "in_progress"),
-        "can_ship": role in SHIPPING_ROLES and work_order.status in ("accepted", "in_progress"),
+        "can_answer": can_answer,
+        "can_report": role in SHOP_FLOOR_ROLES and work_order.status in OPEN,
+        "can_ship": can_ship,
         "is_admin": role == "partner_admin",
-        "accept_form": forms.get("accept_form") or AcceptForm(),
+        "accept_form": forms.get("accept_form") or AcceptForm(due_date=work_order.due_date),
         "reject_form": forms.get("reject_form") or RejectForm(),
         "ship_form": forms.get("ship_form") or ShipmentForm(),
         "internal_form": forms.get("internal_form") or InternalForm(instance=work_order),
     }
     return render(request, "orders/partner/detail.html", context, status=status)
+
+
+def _acknowledgement(work_order) -> str:
+    """Dispatch to answer (the acknowledgement SLA), e.g. "2 h 05 min"."""
+    seconds = work_order.acknowledgement_seconds
+    if seconds is None:
+        return ""
+    minutes = max(0, round(seconds / 60))
+    days, minutes = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(minutes, 60)
+    if days:
+        return _("%(d)s d %(h)s h") % {"d": days, "h": hours}
+    if hours:
+        return _("%(h)s h %(m)02d min") % {"h": hours, "m": minutes}
+    return _("%(m)s min") % {"m": minutes}
 
 
 def detail(request, number):
@@ -74,7 +99,7 @@ def _run(form, call):
 @require_POST
 def accept(request, number):
     work_order = selectors.work_order_get(number=number)
-    form = AcceptForm(request.POST)
+    form = AcceptForm(request.POST, due_date=work_order.due_date)
     if _run(
         form,
         lambda d: services.work_order_accept(
@@ -110,16 +135,29 @@ def reject(request, number):
 def report_progress(request, number, operation_pk):
     work_order = selectors.work_order_get(number=number)
     operation = selectors.operation_get(work_order=work_order, pk=operation_pk)
-    form = ProgressForm(request.POST or None)
+    notes_released = DataSharingAgreement.Release.NOTES in DataSharingAgreement.releases_for(
+        request.tenant
+    )
+    form = ProgressForm(request.POST or None, notes_released=notes_released)
     if request.method == "POST" and _run(
         form, lambda d: services.progress_report(operation=operation, user=request.user, **d)
     ):
         messages.success(request, _("Progress on %(op)s recorded.") % {"op": operation})
         return redirect("work_orders:detail", number=number)
+    capacity = next(
+        op
+        for op in selectors.operations_with_capacity(work_order=work_order)
+        if op.pk == operation.pk
+    )
     return render(
         request,
         "orders/partner/progress.html",
-        {"work_order": work_order, "operation": operation, "form": form},
+        {
+            "work_order": work_order,
+            "operation": capacity,
+            "form": form,
+            "is_open": work_order.status in OPEN,
+        },
         status=400 if form.errors else 200,
     )
 
