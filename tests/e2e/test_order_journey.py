@@ -35,7 +35,7 @@ def test_dispatch_accept_report_and_see_it_on_the_board(browser, portal, screens
     sign_in(planner, "planner")
     expect(planner.get_by_role("heading", level=1)).to_contain_text(number)
     planner.get_by_role("combobox", name="Plant").select_option(
-        label="Acme Precision Machining — Detroit machining"
+        label="Detroit machining (DET)"  # in the group "Acme Precision Machining"
     )
     planner.get_by_role("button", name="Dispatch", exact=True).click()
     expect(planner.get_by_text(f"{number}-01 dispatched to Detroit machining.")).to_be_visible()
