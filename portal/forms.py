@@ -18,3 +18,13 @@ class ProfileForm(forms.ModelForm):
     class Meta:
         model = User
         fields = ["first_name", "last_name", "timezone", "language"]
+
+
+def form_add_service_error(form: forms.Form, exc) -> None:
+    """Put a service's ValidationError on `form`: errors keyed by one of the
+    form's fields go to that field, everything else above the form."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)

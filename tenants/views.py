@@ -8,6 +8,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_tables2 import RequestConfig
 
+from portal.forms import form_add_service_error
+
 from . import selectors, services
 from .filters import PartnerFilter
 from .forms import (
@@ -76,7 +78,7 @@ def partner_onboard(request):
                 request=request,
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            form_add_service_error(form, exc)
         except services.ProvisioningError as exc:
             form.add_error(None, str(exc))
         else:
@@ -183,7 +185,7 @@ def member_invite(request):
                 request=request,
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            form_add_service_error(form, exc)
         else:
             messages.success(request, _("%(email)s was invited.") % form.cleaned_data)
             return redirect("members:list")
@@ -207,7 +209,7 @@ def member_edit(request, pk):
                 request=request,
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            form_add_service_error(form, exc)
         else:
             messages.success(request, _("Role changed."))
             return redirect("members:list")

@@ -14,6 +14,7 @@ from django_tables2 import RequestConfig
 
 from orders import services
 from orders.ledger import order_quantity_dispatched
+from portal.forms import form_add_service_error
 
 from . import selectors
 from . import services as hub_services
@@ -117,8 +118,7 @@ def order_new(request):
         try:
             order = hub_services.order_create(actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            form_add_service_error(form, exc)
         else:
             messages.success(request, _("Order %(order)s created.") % {"order": order})
             return redirect("orders:detail", number=order.number)
@@ -165,7 +165,7 @@ def dispatch(request, number):
                 order=order, actor=request.user, request=request, **form.cleaned_data
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            form_add_service_error(form, exc)
         else:
             messages.success(
                 request,

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_tables2 import RequestConfig
 
+from portal.forms import form_add_service_error
 from tenants.models import DataSharingAgreement
 
 from . import selectors, services
@@ -87,11 +88,7 @@ def _run(form, call):
     try:
         call(form.cleaned_data)
     except ValidationError as exc:
-        if hasattr(exc, "error_dict"):
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        else:
-            form.add_error(None, exc)
+        form_add_service_error(form, exc)
         return False
     return True
 

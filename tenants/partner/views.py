@@ -6,6 +6,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django_tables2 import RequestConfig
 
+from portal.forms import form_add_service_error
+
 from . import selectors, services
 from .forms import DocumentGrantForm, DocumentUploadForm
 from .tables import DocumentTable
@@ -69,7 +71,7 @@ def document_grant(request, pk):
                 document=document, user=form.user, actor=request.user, request=request
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            form_add_service_error(form, exc)
         else:
             messages.success(
                 request,
