@@ -25,6 +25,9 @@ def parse_args(argv):
     p.add_argument("--orders", type=int, default=500, help="orders per partner")
     p.add_argument("--requests", type=int, default=50, help="timed requests per page")
     p.add_argument("--writes", type=int, default=300, help="timed API progress reports")
+    p.add_argument(
+        "--rounds", type=int, default=3, help="timing rounds over the same data (pages interleaved)"
+    )
     p.add_argument("--keep", action="store_true")
     return p.parse_args(argv)
 
@@ -94,6 +97,8 @@ def build(partners: int, per_partner: int):
                 ship_to_latitude=1,
                 ship_to_longitude=1,
                 status=statuses[i % 5],
+                good_quantity=(i % 5) * 20,
+                percent_complete=(i % 5) * 20,
             )
             for i in range(per_partner)
         )
@@ -231,35 +236,53 @@ def main(argv=None) -> int:
         inbox = Client(HTTP_HOST=partner.host())
         with schema_context(partner.schema_name):
             inbox.force_login(user)
-        table = Table(
-            f"Orders at {args.partners} partners x {args.orders} orders "
-            f"({args.partners * args.orders:,} orders), ms per request "
-            f"(PostgreSQL {version.split()[0]})",
-            ["page", "requests", "median", "p95", "own SQL median", "ratio", "queries"],
-        )
-        for label, client, path in (
+        pages = (
             ("hub order board /orders/", hub, "/orders/"),
             ("hub board, partner filter", hub, f"/orders/?partner={partner.pk}"),
             ("hub board, late only", hub, "/orders/?late=on"),
             ("partner inbox /work-orders/", inbox, "/work-orders/"),
-        ):
-            log(f"timing {label}")
-            times, sql_times, queries = page_figures(client, path, args.requests)
+        )
+        figures = {label: ([], [], []) for label, _client, _path in pages}
+        rates = []
+        for round_ in range(1, args.rounds + 1):
+            for label, client, path in pages:
+                log(f"round {round_}/{args.rounds}: timing {label}")
+                times, sql_times, queries = page_figures(client, path, args.requests)
+                all_times, all_sql, round_medians = figures[label]
+                all_times.extend(times)
+                all_sql.extend(sql_times)
+                round_medians.append((statistics.median(times), queries))
+            log(f"round {round_}/{args.rounds}: timing API writes")
+            rates.append(api_writes(partner, user, args.writes))
+        table = Table(
+            f"Orders at {args.partners} partners x {args.orders} orders "
+            f"({args.partners * args.orders:,} orders), ms per request, "
+            f"{args.rounds} rounds of {args.requests} (PostgreSQL {version.split()[0]})",
+            [
+                "page",
+                "median",
+                "p95",
+                "round medians",
+                "own SQL median",
+                "ratio",
+                "queries",
+            ],
+        )
+        for label, (times, sql_times, round_medians) in figures.items():
             med, sql_med = statistics.median(times), statistics.median(sql_times)
             table.add(
                 label,
-                len(times),
                 ms(med),
                 ms(p95(times)),
+                " / ".join(ms(m) for m, _q in round_medians),
                 ms(sql_med),
                 f"{med / sql_med:.1f}x",
-                queries,
+                round_medians[-1][1],
             )
-        log("timing API writes")
-        rate = api_writes(partner, user, args.writes)
         table.notes.append(
             f"API progress reports (POST .../operations/10/progress/, API key, one client): "
-            f"{rate:.0f} writes/s over {args.writes} writes"
+            f"median {statistics.median(rates):.0f} writes/s over {args.rounds} rounds of "
+            f"{args.writes} writes ({' / '.join(f'{r:.0f}' for r in rates)})"
         )
         table.notes.append(
             "ratio: page time over the time to run the same SQL statements "

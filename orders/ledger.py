@@ -38,6 +38,7 @@ def ledger_publish(
     `projection` holds what the hub needs to show status and % complete (it is
     status and quantities only, which every agreement releases at least).
     """
+    # Locks the dispatch and its order: the order's projection sums all its dispatches.
     dispatch = Dispatch.objects.select_for_update().select_related("order").get(pk=dispatch_id)
     event = LedgerEvent.objects.create(
         partner=partner,
@@ -51,7 +52,7 @@ def ledger_publish(
         for field, value in projection.items():
             setattr(dispatch, field, value)
         dispatch.save(update_fields=list(projection))
-        order_status_refresh(order=dispatch.order)
+        order_projection_refresh(order=dispatch.order)
     return event
 
 
@@ -64,7 +65,15 @@ ORDER_STATUS_BY_PRECEDENCE = [
 ]
 
 
-def order_status_refresh(*, order: NetworkOrder) -> NetworkOrder:
+def order_projection_refresh(*, order: NetworkOrder) -> NetworkOrder:
+    """Recompute the order's status and quantities from its dispatches.
+
+    The caller holds the order's row lock (`ledger_publish` locks it with the
+    dispatch, `order_dispatch` before it writes), so two partners reporting on
+    one order at once cannot each write a sum that misses the other's change.
+    % complete is each live dispatch's routing-weighted % complete, weighted by
+    its share of the order's quantity.
+    """
     dispatches = list(order.dispatches.all())
     live = [d for d in dispatches if d.status != Dispatch.Status.REJECTED]
     shipped = sum(d.shipped_quantity for d in live)
@@ -84,9 +93,19 @@ def order_status_refresh(*, order: NetworkOrder) -> NetworkOrder:
             ),
             NetworkOrder.Status.IN_PROGRESS,  # some shipped, the rest still open
         )
-    if status != order.status:
-        order.status = status
-        order.save(update_fields=["status"])
+    projection = {
+        "status": status,
+        "good_quantity": sum(d.good_quantity for d in live),
+        "shipped_quantity": shipped,
+        "percent_complete": min(
+            100, round(sum(d.percent_complete * d.quantity for d in live) / order.quantity)
+        ),
+    }
+    changed = [f for f, value in projection.items() if getattr(order, f) != value]
+    if changed:
+        for field in changed:
+            setattr(order, field, projection[field])
+        order.save(update_fields=changed)
     return order
 
 

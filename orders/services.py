@@ -17,7 +17,7 @@ from tenants.door import partner_schema
 from tenants.models import Certification, Partner, Plant
 
 from .hub.models import Dispatch, NetworkOrder, ProductRevision
-from .ledger import ledger_publish, order_quantity_dispatched, order_status_refresh
+from .ledger import ledger_publish, order_projection_refresh, order_quantity_dispatched
 
 
 def dispatch_check(*, order: NetworkOrder, plant: Plant, quantity: int) -> None:
@@ -133,7 +133,7 @@ def order_dispatch(
                 "due_date": order.due_date.isoformat(),
             },
         )
-        order_status_refresh(order=order)
+        order_projection_refresh(order=order)
         audit_record(
             action=AuditEntry.Action.ORDER_DISPATCHED,
             actor=actor,

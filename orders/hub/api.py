@@ -63,9 +63,18 @@ class OrderSerializer(serializers.ModelSerializer):
             "priority",
             "export_controlled",
             "status",
+            "good_quantity",
+            "shipped_quantity",
+            "percent_complete",
             "dispatches",
         ]
-        read_only_fields = ["number", "status"]
+        read_only_fields = [
+            "number",
+            "status",
+            "good_quantity",
+            "shipped_quantity",
+            "percent_complete",
+        ]
 
 
 class OrderListApi(ListAPIView):

@@ -308,6 +308,12 @@ class NetworkOrder(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # The projection over live (not rejected) dispatches, kept by
+    # `orders.ledger.order_projection_refresh` in the transaction of each change,
+    # so that the board reads one row per order instead of summing dispatches.
+    good_quantity = models.PositiveIntegerField(_("good"), default=0)
+    shipped_quantity = models.PositiveIntegerField(_("shipped"), default=0)
+    percent_complete = models.PositiveSmallIntegerField(_("% complete"), default=0)
 
     class Meta:
         ordering = ["due_date", "number"]
@@ -316,6 +322,7 @@ class NetworkOrder(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(quantity__gt=0), name="order_quantity_positive")
         ]
+        indexes = [models.Index(fields=["due_date", "number"], name="order_board_due")]
 
     def __str__(self):
         return self.number

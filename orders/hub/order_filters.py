@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from tenants.models import Partner, Plant
 
 from .models import NetworkOrder, Product
-from .selectors import orders_with_live_dispatch
+from .selectors import late_q, orders_with_live_dispatch
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -53,7 +53,7 @@ class OrderBoardFilter(django_filters.FilterSet):
         self.form.fields["plant"].label_from_instance = lambda p: f"{p.partner.name} · {p.name}"
 
     def by_dispatch(self, queryset, name, value):
-        # A subquery, not a join: a join on dispatches would multiply the board's sums.
+        # A subquery, not a join: a join would repeat orders with several dispatches.
         return orders_with_live_dispatch(queryset, **{name: value}) if value else queryset
 
     def search(self, queryset, name, value):
@@ -63,4 +63,4 @@ class OrderBoardFilter(django_filters.FilterSet):
         return queryset.filter(Q(number__icontains=value) | Q(customer_reference__icontains=value))
 
     def late_only(self, queryset, name, value):
-        return queryset.filter(late=True) if value else queryset
+        return queryset.filter(late_q()) if value else queryset

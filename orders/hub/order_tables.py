@@ -24,9 +24,15 @@ class OrderBoardTable(tables.Table):
     status = tables.Column(verbose_name=_("Status"), order_by=("status", "number"))
     where = tables.Column(verbose_name=_("Partner / plant"), empty_values=(), orderable=False)
     complete = tables.Column(
-        verbose_name=_("% complete"), accessor="percent", order_by=("percent", "number")
+        verbose_name=_("% complete"),
+        accessor="percent_complete",
+        order_by=("percent_complete", "number"),
     )
-    shipped = tables.Column(verbose_name=_("Shipped"), order_by=("shipped", "number"))
+    shipped = tables.Column(
+        verbose_name=_("Shipped"),
+        accessor="shipped_quantity",
+        order_by=("shipped_quantity", "number"),
+    )
 
     class Meta:
         model = NetworkOrder

@@ -97,9 +97,9 @@ def _csv_rows(orders):
                 " ".join(
                     f"{d.partner.slug}/{d.plant.code}" for d in selectors.live_dispatches(order)
                 ),
-                selectors.percent_complete(order),
-                order.shipped,
-                order.good,
+                order.percent_complete,
+                order.shipped_quantity,
+                order.good_quantity,
             ]
         )
 
@@ -131,7 +131,6 @@ def _detail(request, order, *, dispatch_form=None, status=200):
     remaining = order.quantity - order_quantity_dispatched(order=order)
     context = {
         "order": order,
-        "percent": selectors.percent_complete(order),
         "remaining": remaining,
         "timeline": selectors.order_timeline(order=order),
         "counter_proposals": _counter_proposals(order),

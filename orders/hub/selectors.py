@@ -10,18 +10,13 @@ from django.db.models import (
     BooleanField,
     Case,
     Exists,
-    F,
-    FloatField,
-    IntegerField,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
-    Sum,
     Value,
     When,
 )
-from django.db.models.functions import Cast, Coalesce, Least, Round
 from django.shortcuts import get_object_or_404
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
@@ -31,38 +26,17 @@ from tenants.models import Partner, Plant
 
 from .models import Dispatch, NetworkOrder
 
-LIVE = ~Q(dispatches__status=Dispatch.Status.REJECTED)
-
 
 def order_board(*, today: datetime.date | None = None) -> QuerySet[NetworkOrder]:
-    """Every order with its projection: quantities over live (not rejected)
-    dispatches, % complete and a late flag, in a fixed number of queries
-    whatever the number of orders.
-
-    % complete is each live dispatch's routing-weighted % complete (kept from
-    the ledger), weighted by its share of the order's quantity.
-    """
+    """Every order with its projection (status, good, shipped, % complete, kept on
+    the order row from the ledger) and a late flag, in a fixed number of queries
+    whatever the number of orders: one for the page, one for its dispatches."""
     today = today or timezone.localdate()
-    progress_units = Coalesce(
-        Sum(F("dispatches__percent_complete") * F("dispatches__quantity"), filter=LIVE), 0
-    )
     return (
         NetworkOrder.objects.select_related("revision__product")
         .annotate(
-            good=Coalesce(Sum("dispatches__good_quantity", filter=LIVE), 0),
-            progress_units=progress_units,
-            percent=Least(
-                Value(100),
-                Cast(
-                    Round(Cast(progress_units, FloatField()) / F("quantity")),
-                    IntegerField(),
-                ),
-            ),
-            shipped=Coalesce(Sum("dispatches__shipped_quantity", filter=LIVE), 0),
             late=Case(
-                When(
-                    Q(due_date__lt=today) & ~Q(status=NetworkOrder.Status.SHIPPED), then=Value(True)
-                ),
+                When(late_q(today), then=Value(True)),
                 default=Value(False),
                 output_field=BooleanField(),
             ),
@@ -78,9 +52,15 @@ def order_board(*, today: datetime.date | None = None) -> QuerySet[NetworkOrder]
     )
 
 
+def late_q(today: datetime.date | None = None) -> Q:
+    """Orders past their due date and not shipped."""
+    today = today or timezone.localdate()
+    return Q(due_date__lt=today) & ~Q(status=NetworkOrder.Status.SHIPPED)
+
+
 def orders_with_live_dispatch(queryset: QuerySet[NetworkOrder], **dispatch_filter) -> QuerySet:
     """Orders with a live dispatch matching `dispatch_filter`, as a subquery:
-    a join on dispatches here would multiply the board's sums."""
+    a join on dispatches would repeat an order once per matching dispatch."""
     live = Dispatch.objects.filter(order=OuterRef("pk"), **dispatch_filter).exclude(
         status=Dispatch.Status.REJECTED
     )
@@ -89,14 +69,6 @@ def orders_with_live_dispatch(queryset: QuerySet[NetworkOrder], **dispatch_filte
 
 def order_get(*, number: str) -> NetworkOrder:
     return get_object_or_404(order_board(), number=number)
-
-
-def percent_complete(order: NetworkOrder) -> int:
-    """The order's % complete, from the board's annotations."""
-    percent = getattr(order, "percent", None)
-    if percent is not None:
-        return percent
-    return min(100, round(order.progress_units / order.quantity)) if order.quantity else 0
 
 
 def live_dispatches(order: NetworkOrder) -> list[Dispatch]:

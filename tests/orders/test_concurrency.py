@@ -112,3 +112,83 @@ def test_concurrent_reports_are_serialised_and_none_is_lost(world):
     assert len(done) == 1 and len(refused) == 1
     assert "can take 0 more units" in refused[0]
     assert in_own_connection(totals, op_pk) == (10, 3)
+
+
+def order_at_two_partners(world) -> tuple[str, list[tuple[str, int]]]:
+    """One order, half at alpha and half at beta, both accepted; returns the order
+    number and, per partner, its first operation."""
+    stamp = f"{timezone.now():%H%M%S%f}"
+    revision = make_revision(f"TWO-{stamp}", actor=None)
+    order = hub_services.order_create(
+        actor=None,
+        customer_reference="PO-TWO",
+        revision=revision,
+        quantity=20,
+        due_date=timezone.localdate() + timezone.timedelta(days=20),
+        ship_to_name="DC",
+        ship_to_latitude=1,
+        ship_to_longitude=1,
+    )
+    firsts = []
+    for partner, admin in ((world.alpha, "alpha_admin"), (world.beta, "beta_admin")):
+        plant = PlantFactory(partner=partner, code=f"T{stamp}"[:20])
+        CertificationFactory(partner=partner, plant=plant, standard="iso9001")
+        dispatch = services.order_dispatch(order=order, plant=plant, quantity=10, actor=None)
+        with schema_context(partner.schema_name):
+            connection.tenant = partner
+            work_order = partner_services.work_order_accept(
+                work_order=WorkOrder.objects.get(hub_dispatch_id=dispatch.pk),
+                user=world.user(admin),
+            )
+            firsts.append(
+                (partner.schema_name, work_order.operations.order_by("sequence").first().pk)
+            )
+    return order.number, firsts
+
+
+def test_two_partners_reporting_on_one_order_both_reach_its_projection(world):
+    """Each report recomputes the order's projection from all its dispatches; the
+    order's row lock makes the second wait for the first instead of overwriting it."""
+    from orders.hub.models import NetworkOrder
+
+    number, firsts = in_own_connection(order_at_two_partners, world)
+    barrier = threading.Barrier(2)
+    errors = []
+
+    def report(schema, op_pk, user_name):
+        try:
+            partner = world.alpha if schema == world.alpha.schema_name else world.beta
+            with schema_context(schema):
+                connection.tenant = partner
+                operation = WorkOrderOperation.objects.get(pk=op_pk)
+                barrier.wait()
+                partner_services.progress_report(
+                    operation=operation,
+                    user=world.user(user_name),
+                    good_quantity=10,
+                    started_at=timezone.now(),
+                    finished_at=timezone.now(),
+                )
+        except Exception as exc:  # noqa: BLE001  (asserted below)
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [
+        threading.Thread(target=report, args=(schema, op_pk, user))
+        for (schema, op_pk), user in zip(firsts, ("alpha_operator", "beta_operator"), strict=True)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+
+    def projection():
+        order = NetworkOrder.objects.get(number=number)
+        dispatches = list(order.dispatches.all())
+        return order.percent_complete, [d.percent_complete for d in dispatches]
+
+    order_percent, dispatch_percents = in_own_connection(projection)
+    assert all(p > 0 for p in dispatch_percents), dispatch_percents
+    assert order_percent == round(sum(p * 10 for p in dispatch_percents) / 20)
