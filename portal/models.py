@@ -71,6 +71,7 @@ class AuditEntry(models.Model):
         FILE_UPLOADED = "file.uploaded", _("File uploaded")
         FILE_DOWNLOADED = "file.downloaded", _("File downloaded")
         PERMISSION_GRANTED = "permission.granted", _("Object permission granted")
+        PERMISSION_REVOKED = "permission.revoked", _("Object permission revoked")
         ORDER_DISPATCHED = "order.dispatched", _("Order dispatched")
         PRODUCT_RELEASED = "product.released", _("Product revision released")
         PRODUCT_IMPORTED = "product.imported", _("Product definitions imported")

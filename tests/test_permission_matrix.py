@@ -75,6 +75,7 @@ def sample_kwargs(world, route: Route, partner) -> dict:
         "dispatch_pk": lambda: world.dispatch_id,
         "operation_pk": lambda: world.operation_id,
         "sequence": lambda: 10,
+        "user_pk": lambda: world.user("planner").pk,
     }
     names = set(re.findall(r"<(?:\w+:)?(\w+)>", route.route))
     missing = names - samples.keys()

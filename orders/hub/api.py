@@ -14,6 +14,7 @@ from portal.models import LedgerEvent
 from tenants.models import Plant
 
 from . import services as hub_services
+from .clearance import orders_visible_to
 from .models import Dispatch, NetworkOrder, ProductRevision
 
 PLANNERS = ("planner", "network_admin")
@@ -85,7 +86,8 @@ class OrderListApi(ListAPIView):
 
     def get_queryset(self):
         queryset = (
-            NetworkOrder.objects.select_related("revision__product")
+            orders_visible_to(self.request.user)
+            .select_related("revision__product")
             .prefetch_related("dispatches__partner", "dispatches__plant")
             .order_by("due_date", "number")
         )
@@ -112,7 +114,7 @@ class LedgerEventSerializer(serializers.ModelSerializer):
 class OrderDetailApi(APIView):
     @extend_schema(responses=OrderSerializer)
     def get(self, request, number):
-        order = get_object_or_404(NetworkOrder, number=number)
+        order = get_object_or_404(orders_visible_to(request.user), number=number)
         data = OrderSerializer(order).data
         events = LedgerEvent.objects.filter(order_number=number).select_related("partner")
         data["timeline"] = LedgerEventSerializer(events, many=True).data
@@ -133,7 +135,7 @@ class OrderDispatchApi(APIView):
         data = DispatchInput(data=request.data)
         data.is_valid(raise_exception=True)
         dispatch = services.order_dispatch(
-            order=get_object_or_404(NetworkOrder, number=number),
+            order=get_object_or_404(orders_visible_to(request.user), number=number),
             actor=request.user,
             request=request._request,
             **data.validated_data,
@@ -154,7 +156,9 @@ class CounterDecisionApi(APIView):
         data = CounterDecisionInput(data=request.data)
         data.is_valid(raise_exception=True)
         dispatch = services.counter_decide(
-            dispatch=get_object_or_404(Dispatch, pk=dispatch_pk),
+            dispatch=get_object_or_404(
+                Dispatch, pk=dispatch_pk, order__in=orders_visible_to(request.user)
+            ),
             actor=request.user,
             approve=data.validated_data["approve"],
             request=request._request,

@@ -58,3 +58,19 @@ class DispatchForm(forms.Form):
         if plant is None:
             raise forms.ValidationError(_("Choose a plant from the list."))
         return plant
+
+
+class ClearanceGrantForm(forms.Form):
+    user = forms.ModelChoiceField(
+        queryset=None,
+        label=_("Hub member"),
+        empty_label=_("Choose a member"),
+        help_text=_("Only active hub members who are not cleared yet are listed."),
+    )
+
+    def __init__(self, *args, candidates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = candidates
+        self.fields["user"].label_from_instance = lambda u: (
+            f"{u.get_full_name()} ({u.get_username()})" if u.get_full_name() else u.get_username()
+        )

@@ -16,14 +16,16 @@ from orders import services
 from orders.ledger import order_quantity_dispatched
 from portal.forms import form_add_service_error
 
-from . import selectors
+from . import clearance, selectors
 from . import services as hub_services
+from .clearance import orders_visible_to
 from .models import Dispatch
 from .order_filters import OrderBoardFilter
-from .order_forms import DispatchForm, OrderForm
+from .order_forms import ClearanceGrantForm, DispatchForm, OrderForm
 from .order_tables import OrderBoardTable
 
 PLANNERS = ("planner", "network_admin")
+CLEARANCE_AUTHORITY = ("network_admin",)
 
 CSV_HEADER = [
     "order",
@@ -42,7 +44,9 @@ CSV_HEADER = [
 
 
 def board(request):
-    filterset = OrderBoardFilter(request.GET or None, queryset=selectors.order_board())
+    filterset = OrderBoardFilter(
+        request.GET or None, queryset=selectors.order_board(user=request.user)
+    )
     if filterset.is_bound and not filterset.is_valid():
         # An unparseable date or an unknown choice: say so instead of ignoring it.
         return render(
@@ -136,6 +140,7 @@ def _detail(request, order, *, dispatch_form=None, status=200):
         "counter_proposals": _counter_proposals(order),
         "dispatch_form": dispatch_form or DispatchForm(initial={"quantity": remaining}),
         "can_plan": request.membership.role in PLANNERS,
+        "clearance_authority": request.membership.role in CLEARANCE_AUTHORITY,
     }
     return render(request, "orders/board/detail.html", context, status=status)
 
@@ -151,12 +156,12 @@ def _counter_proposals(order) -> list[Dispatch]:
 
 
 def detail(request, number):
-    return _detail(request, selectors.order_get(number=number))
+    return _detail(request, selectors.order_get(number=number, user=request.user))
 
 
 @require_POST
 def dispatch(request, number):
-    order = selectors.order_get(number=number)
+    order = selectors.order_get(number=number, user=request.user)
     form = DispatchForm(request.POST)
     if form.is_valid():
         try:
@@ -185,7 +190,7 @@ def counter_decide(request, number, dispatch_pk):
     dispatch_ = get_object_or_404(
         Dispatch.objects.select_related("order", "partner", "plant"),
         pk=dispatch_pk,
-        order__number=number,
+        order__in=orders_visible_to(request.user).filter(number=number),
     )
     decision = request.POST.get("decision") or request.GET.get("decision") or "decline"
     if decision not in DECISIONS:
@@ -218,3 +223,56 @@ def counter_decide(request, number, dispatch_pk):
             % {"wo": dispatch_},
         )
     return redirect("orders:detail", number=number)
+
+
+# --- Export control ---------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def clearances(request, number):
+    """Who is cleared for an export-controlled order; the network admin grants here."""
+    order = selectors.order_get(number=number, user=request.user)
+    if not order.export_controlled:
+        messages.info(request, _("%(order)s is not export-controlled.") % {"order": order})
+        return redirect("orders:detail", number=number)
+    form = ClearanceGrantForm(
+        request.POST or None, candidates=clearance.clearance_candidates(order)
+    )
+    if request.method == "POST" and form.is_valid():
+        user = form.cleaned_data["user"]
+        try:
+            clearance.clearance_grant(order=order, user=user, actor=request.user, request=request)
+        except ValidationError as exc:
+            form_add_service_error(form, exc)
+        else:
+            messages.success(
+                request,
+                _("%(user)s is cleared for %(order)s.")
+                % {"user": user.get_username(), "order": order},
+            )
+            return redirect("orders:clearances", number=number)
+    context = {"order": order, "form": form, "cleared": clearance.cleared_users(order)}
+    return render(
+        request, "orders/board/clearances.html", context, status=400 if form.errors else 200
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def clearance_revoke(request, number, user_pk):
+    """GET asks for confirmation; POST revokes."""
+    order = selectors.order_get(number=number, user=request.user)
+    user = next((u for u in clearance.cleared_users(order) if u.pk == user_pk), None)
+    if user is None:
+        messages.info(request, _("This user is not cleared for %(order)s.") % {"order": order})
+        return redirect("orders:clearances", number=number)
+    if request.method == "POST":
+        clearance.clearance_revoke(order=order, user=user, actor=request.user, request=request)
+        messages.success(
+            request,
+            _("%(user)s is no longer cleared for %(order)s.")
+            % {"user": user.get_username(), "order": order},
+        )
+        return redirect("orders:clearances", number=number)
+    return render(
+        request, "orders/board/clearance_revoke.html", {"order": order, "cleared_user": user}
+    )

@@ -24,16 +24,18 @@ from django.utils.translation import gettext_lazy as _
 from portal.models import LedgerEvent
 from tenants.models import Partner, Plant
 
+from .clearance import orders_visible_to
 from .models import Dispatch, NetworkOrder
 
 
-def order_board(*, today: datetime.date | None = None) -> QuerySet[NetworkOrder]:
-    """Every order with its projection (status, good, shipped, % complete, kept on
-    the order row from the ledger) and a late flag, in a fixed number of queries
-    whatever the number of orders: one for the page, one for its dispatches."""
+def order_board(*, user, today: datetime.date | None = None) -> QuerySet[NetworkOrder]:
+    """Every order `user` may see (export control) with its projection (status,
+    good, shipped, % complete, kept on the order row from the ledger) and a late
+    flag, in a fixed number of queries whatever the number of orders."""
     today = today or timezone.localdate()
     return (
-        NetworkOrder.objects.select_related("revision__product")
+        orders_visible_to(user)
+        .select_related("revision__product")
         .annotate(
             late=Case(
                 When(late_q(today), then=Value(True)),
@@ -67,8 +69,10 @@ def orders_with_live_dispatch(queryset: QuerySet[NetworkOrder], **dispatch_filte
     return queryset.filter(Exists(live))
 
 
-def order_get(*, number: str) -> NetworkOrder:
-    return get_object_or_404(order_board(), number=number)
+def order_get(*, number: str, user) -> NetworkOrder:
+    """One order with its projection; 404 when it does not exist or `user` is
+    not cleared for it (the same answer, so that the number reveals nothing)."""
+    return get_object_or_404(order_board(user=user), number=number)
 
 
 def live_dispatches(order: NetworkOrder) -> list[Dispatch]:

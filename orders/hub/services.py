@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from portal.audit import audit_record
 from portal.models import AuditEntry
 
+from . import clearance
 from .models import NetworkOrder, ProductRevision
 
 
@@ -54,6 +55,7 @@ def order_create(*, actor, number: str | None = None, **fields) -> NetworkOrder:
         order.number = number or _next_order_number()
         order.full_clean()
         order.save()
+        clearance.creator_clear(order=order, actor=actor)
     return order
 
 

@@ -18,4 +18,14 @@ urlpatterns = [
         member_required(views.PLANNERS)(views.counter_decide),
         name="counter_decide",
     ),
+    path(
+        "<str:number>/clearances/",
+        member_required(views.CLEARANCE_AUTHORITY)(views.clearances),
+        name="clearances",
+    ),
+    path(
+        "<str:number>/clearances/<int:user_pk>/revoke/",
+        member_required(views.CLEARANCE_AUTHORITY)(views.clearance_revoke),
+        name="clearance_revoke",
+    ),
 ]

@@ -114,9 +114,9 @@ def test_concurrent_reports_are_serialised_and_none_is_lost(world):
     assert in_own_connection(totals, op_pk) == (10, 3)
 
 
-def order_at_two_partners(world) -> tuple[str, list[tuple[str, int]]]:
-    """One order, half at alpha and half at beta, both accepted; returns the order
-    number and, per partner, its first operation."""
+def order_at_two_plants(world) -> tuple[str, list[int]]:
+    """One order, half at each of two alpha plants, both accepted; returns the
+    order number and each work order's first operation."""
     stamp = f"{timezone.now():%H%M%S%f}"
     revision = make_revision(f"TWO-{stamp}", actor=None)
     order = hub_services.order_create(
@@ -130,36 +130,34 @@ def order_at_two_partners(world) -> tuple[str, list[tuple[str, int]]]:
         ship_to_longitude=1,
     )
     firsts = []
-    for partner, admin in ((world.alpha, "alpha_admin"), (world.beta, "beta_admin")):
-        plant = PlantFactory(partner=partner, code=f"T{stamp}"[:20])
-        CertificationFactory(partner=partner, plant=plant, standard="iso9001")
+    for suffix in "AB":
+        plant = PlantFactory(partner=world.alpha, code=f"T{suffix}{stamp}"[:20])
+        CertificationFactory(partner=world.alpha, plant=plant, standard="iso9001")
         dispatch = services.order_dispatch(order=order, plant=plant, quantity=10, actor=None)
-        with schema_context(partner.schema_name):
-            connection.tenant = partner
+        with schema_context("alpha"):
+            connection.tenant = world.alpha
             work_order = partner_services.work_order_accept(
                 work_order=WorkOrder.objects.get(hub_dispatch_id=dispatch.pk),
-                user=world.user(admin),
+                user=world.user("alpha_admin"),
             )
-            firsts.append(
-                (partner.schema_name, work_order.operations.order_by("sequence").first().pk)
-            )
+            firsts.append(work_order.operations.order_by("sequence").first().pk)
     return order.number, firsts
 
 
-def test_two_partners_reporting_on_one_order_both_reach_its_projection(world):
-    """Each report recomputes the order's projection from all its dispatches; the
-    order's row lock makes the second wait for the first instead of overwriting it."""
+def test_two_reports_on_one_order_both_reach_its_projection(world):
+    """Two work orders of one order, reported at the same moment: each report
+    recomputes the order's projection from all its dispatches, and the order's
+    row lock makes the second wait for the first instead of overwriting it."""
     from orders.hub.models import NetworkOrder
 
-    number, firsts = in_own_connection(order_at_two_partners, world)
+    number, firsts = in_own_connection(order_at_two_plants, world)
     barrier = threading.Barrier(2)
     errors = []
 
-    def report(schema, op_pk, user_name):
+    def report(op_pk, user_name):
         try:
-            partner = world.alpha if schema == world.alpha.schema_name else world.beta
-            with schema_context(schema):
-                connection.tenant = partner
+            with schema_context("alpha"):
+                connection.tenant = world.alpha
                 operation = WorkOrderOperation.objects.get(pk=op_pk)
                 barrier.wait()
                 partner_services.progress_report(
@@ -175,8 +173,8 @@ def test_two_partners_reporting_on_one_order_both_reach_its_projection(world):
             connections.close_all()
 
     threads = [
-        threading.Thread(target=report, args=(schema, op_pk, user))
-        for (schema, op_pk), user in zip(firsts, ("alpha_operator", "beta_operator"), strict=True)
+        threading.Thread(target=report, args=(op_pk, user))
+        for op_pk, user in zip(firsts, ("alpha_operator", "alpha_quality"), strict=True)
     ]
     for thread in threads:
         thread.start()
