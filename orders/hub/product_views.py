@@ -4,7 +4,6 @@ import hashlib
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
 from django.db.models import Count, Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import filesizeformat
@@ -12,11 +11,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_tables2 import RequestConfig
 
+from portal.forms import form_add_service_error
 from portal.uploads import clean_filename
 from tenants.models import Certification
 
 from . import csv_import, services
-from .models import BomLine, InspectionCharacteristic, Operation, Product, ProductRevision
+from .models import BomLine, Product, ProductRevision, RevisionIsReleased
 from .product_forms import (
     UNITS,
     BomLineForm,
@@ -36,10 +36,8 @@ def _can_plan(request) -> bool:
     return request.membership.role in PLANNERS
 
 
-def _revision_get(product_pk, revision_pk, *, lock: bool = False) -> ProductRevision:
+def _revision_get(product_pk, revision_pk) -> ProductRevision:
     revisions = ProductRevision.objects.select_related("product", "released_by")
-    if lock:
-        revisions = revisions.select_for_update(of=("self",))
     return get_object_or_404(revisions, pk=revision_pk, product_id=product_pk)
 
 
@@ -80,13 +78,11 @@ def product_new(request):
     """A new product with an empty draft revision A."""
     form = ProductForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            product = form.save()
-            revision = services.revision_copy(product=product, source=None)
+        revision = services.product_create(**form.cleaned_data)
         messages.success(
             request,
             _("Product %(code)s created with draft revision %(rev)s.")
-            % {"code": product.code, "rev": revision.revision},
+            % {"code": revision.product.code, "rev": revision.revision},
         )
         return _revision_url(revision)
     return render(
@@ -113,7 +109,7 @@ def product_detail(request, product_pk):
 # --- Revisions --------------------------------------------------------------------------
 
 
-def _bom_tree(revision: ProductRevision) -> list[BomLine]:
+def bom_tree(revision: ProductRevision) -> list[BomLine]:
     """The BOM lines depth-first (each line under its parent), each with its `depth`."""
     lines = list(revision.bom_lines.order_by("position"))
     children: dict[int | None, list[BomLine]] = {}
@@ -135,7 +131,7 @@ def revision_detail(request, product_pk, revision_pk):
     can_edit = _can_plan(request) and revision.is_editable
     context = {
         "revision": revision,
-        "lines": _bom_tree(revision),
+        "lines": bom_tree(revision),
         "operations": operations,
         "can_plan": _can_plan(request),
         "can_edit": can_edit,
@@ -173,9 +169,7 @@ def revision_release(request, product_pk, revision_pk):
 @require_POST
 def revision_new(request, product_pk):
     """A new draft revision, copying BOM, routing and characteristics of the latest one."""
-    product = get_object_or_404(Product, pk=product_pk)
-    latest = product.revisions.order_by("-created_at").first()
-    revision = services.revision_copy(product=product, source=latest)
+    revision = services.revision_create(product=get_object_or_404(Product, pk=product_pk))
     messages.success(request, _("Draft revision %(rev)s created.") % {"rev": revision.revision})
     return _revision_url(revision)
 
@@ -198,16 +192,12 @@ def _revision_part_add(request, product_pk, revision_pk, *, kind: str):
     form = form_class(request.POST or None, revision=revision, prefix=kind)
     if request.method == "POST" and form.is_valid():
         try:
-            with transaction.atomic():
-                # Hold the revision: a release waits until this row is written, or wins.
-                form.revision = _revision_get(product_pk, revision_pk, lock=True)
-                form.revision.ensure_editable()
-                row = form.save()
-        except ValidationError as exc:
+            row = services.revision_part_add(revision=revision, part=kind, fields=form.cleaned_data)
+        except RevisionIsReleased as exc:
             messages.error(request, " ".join(exc.messages))
             return _revision_url(revision)
-        except IntegrityError:
-            form.add_error(None, _("Someone changed this revision at the same time; try again."))
+        except ValidationError as exc:
+            form_add_service_error(form, exc)
         else:
             messages.success(request, done % {"row": row})
             return _revision_url(revision)
@@ -238,25 +228,17 @@ def characteristic_add(request, product_pk, revision_pk):
 def revision_part_remove(request, product_pk, revision_pk):
     """Remove one BOM line (with the lines under it), operation (with its characteristics)
     or characteristic of a draft revision: POST `kind` and `id`."""
-    models = {
-        "bom": BomLine.objects.filter(revision_id=revision_pk),
-        "op": Operation.objects.filter(revision_id=revision_pk),
-        "ch": InspectionCharacteristic.objects.filter(operation__revision_id=revision_pk),
-    }
     kind, row_id = request.POST.get("kind"), request.POST.get("id", "")
-    if kind not in models or not row_id.isdigit():
+    if kind not in services.REVISION_PARTS or not row_id.isdigit():
         messages.error(request, _("Nothing to remove."))
         return redirect("products:revision", product_pk=product_pk, revision_pk=revision_pk)
+    revision = _revision_get(product_pk, revision_pk)
     try:
-        with transaction.atomic():
-            _revision_get(product_pk, revision_pk, lock=True).ensure_editable()
-            row = get_object_or_404(models[kind], pk=int(row_id))
-            label = str(row)
-            row.delete()
+        row = services.revision_part_remove(revision=revision, part=kind, row_id=int(row_id))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, _("%(row)s removed.") % {"row": label})
+        messages.success(request, _("%(row)s removed.") % {"row": row})
     return redirect("products:revision", product_pk=product_pk, revision_pk=revision_pk)
 
 

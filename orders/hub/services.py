@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -11,7 +14,15 @@ from portal.audit import audit_record
 from portal.models import AuditEntry
 
 from . import clearance
-from .models import NetworkOrder, ProductRevision
+from .models import (
+    BomLine,
+    InspectionCharacteristic,
+    NetworkOrder,
+    Operation,
+    Product,
+    ProductRevision,
+    RevisionPart,
+)
 
 
 def revision_release(*, revision: ProductRevision, actor, request=None) -> ProductRevision:
@@ -88,8 +99,6 @@ def _next_revision_code(product) -> str:
 
 def revision_copy(*, product, source: ProductRevision | None) -> ProductRevision:
     """A new draft revision; with a source, its BOM, routing and characteristics copied."""
-    from .models import BomLine, InspectionCharacteristic, Operation
-
     with transaction.atomic():
         revision = ProductRevision.objects.create(
             product=product, revision=_next_revision_code(product)
@@ -129,3 +138,71 @@ def revision_copy(*, product, source: ProductRevision | None) -> ProductRevision
                     unit=ch.unit,
                 )
     return revision
+
+
+def revision_create(*, product: Product, source: ProductRevision | None = None) -> ProductRevision:
+    """A new draft revision of `product` copying `source`, by default its latest revision
+    (a product without revisions gets an empty one)."""
+    if source is None:
+        source = product.revisions.order_by("-created_at").first()
+    return revision_copy(product=product, source=source)
+
+
+def product_create(*, code: str, name: str, description: str = "") -> ProductRevision:
+    """A new product and its empty draft revision A, which is returned.
+
+    The fields are those `ProductForm` cleans (the pages and the API both use it)."""
+    with transaction.atomic():
+        product = Product.objects.create(code=code, name=name, description=description)
+        return revision_copy(product=product, source=None)
+
+
+# The rows of a revision, by the names the pages give them, each with the lookup from
+# the row to its revision.
+REVISION_PARTS: dict[str, tuple[type[RevisionPart], str]] = {
+    "bom": (BomLine, "revision"),
+    "op": (Operation, "revision"),
+    "ch": (InspectionCharacteristic, "operation__revision"),
+}
+
+
+def _revision_lock_editable(revision: ProductRevision) -> ProductRevision:
+    """Hold the revision until the transaction ends (a release waits for this write, or
+    wins it) and refuse if it is no longer a draft."""
+    revision = (
+        ProductRevision.objects.select_related("product")
+        .select_for_update(of=("self",))
+        .get(pk=revision.pk)
+    )
+    revision.ensure_editable()
+    return revision
+
+
+def revision_part_add(
+    *, revision: ProductRevision, part: str, fields: dict[str, Any]
+) -> RevisionPart:
+    """Add a BOM line, an operation or an inspection characteristic (`part`: a key of
+    REVISION_PARTS) to a draft revision. `fields` are what the part's form in
+    product_forms cleans (the pages and the API both validate with it)."""
+    model, to_revision = REVISION_PARTS[part]
+    try:
+        with transaction.atomic():
+            revision = _revision_lock_editable(revision)
+            owner = {"revision": revision} if to_revision == "revision" else {}
+            return model.objects.create(**fields, **owner)
+    except IntegrityError as exc:  # a concurrent add took the same position or sequence
+        raise ValidationError(
+            _("Someone changed this revision at the same time; try again.")
+        ) from exc
+
+
+def revision_part_remove(*, revision: ProductRevision, part: str, row_id: int) -> RevisionPart:
+    """Remove one row of a draft revision: a BOM line with the lines under it, an operation
+    with its characteristics, or a characteristic. Returns the removed row."""
+    model, to_revision = REVISION_PARTS[part]
+    with transaction.atomic():
+        revision = _revision_lock_editable(revision)
+        rows = model.objects.select_related(to_revision).filter(**{to_revision: revision})
+        row = get_object_or_404(rows, pk=row_id)
+        row.delete()
+    return row
