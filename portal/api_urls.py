@@ -7,14 +7,21 @@ from rest_framework.permissions import AllowAny
 
 from .access import public_view
 
+
+class HostSchemaView(SpectacularAPIView):
+    """The schema of the API of this host: the hub's endpoints on the hub, the
+    partner endpoints on a partner host (django-tenants sets `request.urlconf`)."""
+
+    permission_classes = [AllowAny]
+    authentication_classes = []
+
+    def _get_schema_response(self, request):
+        self.urlconf = getattr(request, "urlconf", None)
+        return super()._get_schema_response(request)
+
+
 urlpatterns = [
-    path(
-        "schema/",
-        public_view(
-            SpectacularAPIView.as_view(permission_classes=[AllowAny], authentication_classes=[])
-        ),
-        name="api-schema",
-    ),
+    path("schema/", public_view(HostSchemaView.as_view()), name="api-schema"),
     path(
         "docs/",
         public_view(

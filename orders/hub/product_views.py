@@ -78,13 +78,17 @@ def product_new(request):
     """A new product with an empty draft revision A."""
     form = ProductForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        revision = services.product_create(**form.cleaned_data)
-        messages.success(
-            request,
-            _("Product %(code)s created with draft revision %(rev)s.")
-            % {"code": revision.product.code, "rev": revision.revision},
-        )
-        return _revision_url(revision)
+        try:
+            revision = services.product_create(**form.cleaned_data)
+        except ValidationError as exc:
+            form_add_service_error(form, exc)
+        else:
+            messages.success(
+                request,
+                _("Product %(code)s created with draft revision %(rev)s.")
+                % {"code": revision.product.code, "rev": revision.revision},
+            )
+            return _revision_url(revision)
     return render(
         request,
         "orders/products/form.html",

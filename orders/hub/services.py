@@ -100,6 +100,8 @@ def _next_revision_code(product) -> str:
 def revision_copy(*, product, source: ProductRevision | None) -> ProductRevision:
     """A new draft revision; with a source, its BOM, routing and characteristics copied."""
     with transaction.atomic():
+        # Hold the product: two new revisions at once would pick the same next code.
+        Product.objects.select_for_update().filter(pk=product.pk).first()
         revision = ProductRevision.objects.create(
             product=product, revision=_next_revision_code(product)
         )
@@ -152,9 +154,15 @@ def product_create(*, code: str, name: str, description: str = "") -> ProductRev
     """A new product and its empty draft revision A, which is returned.
 
     The fields are those `ProductForm` cleans (the pages and the API both use it)."""
-    with transaction.atomic():
-        product = Product.objects.create(code=code, name=name, description=description)
-        return revision_copy(product=product, source=None)
+    try:
+        with transaction.atomic():
+            product = Product.objects.create(code=code, name=name, description=description)
+            return revision_copy(product=product, source=None)
+    except IntegrityError as exc:
+        # The form checked the code; someone created it between that check and now.
+        raise ValidationError(
+            {"code": _("A product with the code %(code)s exists already.") % {"code": code}}
+        ) from exc
 
 
 # The rows of a revision, by the names the pages give them, each with the lookup from

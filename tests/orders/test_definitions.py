@@ -126,3 +126,13 @@ def test_orders_need_a_released_revision_and_a_future_due_date(world):
     order = services.order_create(actor=None, revision=released, due_date=future, **common)
     assert order.number.startswith(f"NO-{timezone.now().year}-")
     assert order.status == "draft"
+
+
+def test_a_product_code_taken_between_check_and_write_is_a_validation_error(world):
+    """The form checks the code first; a create that loses the race to another
+    gets a message for the code field, not a database error."""
+    services.product_create(code="RACE-1", name="First")
+    with pytest.raises(ValidationError) as caught:
+        services.product_create(code="RACE-1", name="Second")
+    assert "exists already" in caught.value.message_dict["code"][0]
+    assert ProductRevision.objects.filter(product__code="RACE-1").count() == 1
