@@ -181,6 +181,8 @@ class Role(models.TextChoices):
 
 
 HUB_ROLES = frozenset({Role.PLANNER, Role.QUALITY_ENGINEER, Role.AUDITOR, Role.NETWORK_ADMIN})
+# Who plans: creates products and orders, dispatches, decides counter-proposals.
+PLANNER_ROLES = frozenset({Role.PLANNER, Role.NETWORK_ADMIN})
 PARTNER_ROLES = frozenset({Role.OPERATOR, Role.QUALITY, Role.PARTNER_ADMIN})
 
 

@@ -11,13 +11,11 @@ from rest_framework.views import APIView
 from integrations.api.idempotency import idempotent
 from orders import services
 from portal.models import LedgerEvent
-from tenants.models import Plant
+from tenants.models import PLANNER_ROLES, Plant
 
 from . import services as hub_services
 from .clearance import orders_visible_to
 from .models import Dispatch, NetworkOrder, ProductRevision
-
-PLANNERS = ("planner", "network_admin")
 
 
 class DispatchSerializer(serializers.ModelSerializer):
@@ -82,7 +80,7 @@ class OrderListApi(ListAPIView):
     """List orders (GET) or create one (POST)."""
 
     serializer_class = OrderSerializer
-    write_roles = PLANNERS
+    write_roles = PLANNER_ROLES
 
     def get_queryset(self):
         queryset = (
@@ -127,7 +125,7 @@ class DispatchInput(serializers.Serializer):
 
 
 class OrderDispatchApi(APIView):
-    write_roles = PLANNERS
+    write_roles = PLANNER_ROLES
 
     @extend_schema(request=DispatchInput, responses={201: DispatchSerializer})
     @idempotent
@@ -148,7 +146,7 @@ class CounterDecisionInput(serializers.Serializer):
 
 
 class CounterDecisionApi(APIView):
-    write_roles = PLANNERS
+    write_roles = PLANNER_ROLES
 
     @extend_schema(request=CounterDecisionInput, responses=DispatchSerializer)
     @idempotent

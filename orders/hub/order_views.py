@@ -15,6 +15,7 @@ from django_tables2 import RequestConfig
 from orders import services
 from orders.ledger import order_quantity_dispatched
 from portal.forms import form_add_service_error
+from tenants.models import PLANNER_ROLES
 
 from . import clearance, selectors
 from . import services as hub_services
@@ -24,7 +25,7 @@ from .order_filters import OrderBoardFilter
 from .order_forms import ClearanceGrantForm, DispatchForm, OrderForm
 from .order_tables import OrderBoardTable
 
-PLANNERS = ("planner", "network_admin")
+PLANNERS = PLANNER_ROLES
 CLEARANCE_AUTHORITY = ("network_admin",)
 
 CSV_HEADER = [

@@ -21,8 +21,9 @@ from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from integrations.api.idempotency import idempotent
+from tenants.models import PLANNER_ROLES
 
-from . import services
+from . import selectors, services
 from .models import BomLine, InspectionCharacteristic, Operation, Product, ProductRevision
 from .product_forms import (
     BomLineForm,
@@ -31,7 +32,6 @@ from .product_forms import (
     ProductFilter,
     ProductForm,
 )
-from .product_views import PLANNERS, bom_tree
 
 # --- Output: each row shows what its form writes, with its id ----------------------------
 
@@ -107,7 +107,7 @@ class RevisionSerializer(RevisionSummarySerializer):
 
     @extend_schema_field(BomLineSerializer(many=True))
     def get_bom(self, revision: ProductRevision):
-        return BomLineSerializer(bom_tree(revision), many=True).data
+        return BomLineSerializer(selectors.bom_tree(revision), many=True).data
 
 
 def _products():
@@ -210,7 +210,7 @@ class ProductListApi(ListAPIView):
     revision A (POST)."""
 
     serializer_class = ProductSerializer
-    write_roles = PLANNERS
+    write_roles = PLANNER_ROLES
     filter_backends = [DjangoFilterBackend]
     filterset_class = ProductFilter
 
@@ -235,7 +235,7 @@ class ProductDetailApi(APIView):
 class RevisionNewApi(APIView):
     """A new draft revision copying `source`, by default the product's latest revision."""
 
-    write_roles = PLANNERS
+    write_roles = PLANNER_ROLES
 
     @extend_schema(request=RevisionNewInput, responses={201: RevisionSerializer})
     @idempotent
@@ -257,7 +257,7 @@ class RevisionDetailApi(APIView):
 class RevisionReleaseApi(APIView):
     """Release a draft revision; the product's released one becomes obsolete."""
 
-    write_roles = PLANNERS
+    write_roles = PLANNER_ROLES
 
     @extend_schema(request=None, responses=RevisionSerializer)
     @idempotent
@@ -270,7 +270,7 @@ class RevisionReleaseApi(APIView):
 class _RevisionPartsApi(APIView):
     """Add a row to a draft revision; a released revision refuses it (422)."""
 
-    write_roles = PLANNERS
+    write_roles = PLANNER_ROLES
     part: str  # a key of services.REVISION_PARTS
     input_class: type[_FormInput]
     output_class: type[serializers.ModelSerializer]
@@ -314,7 +314,7 @@ class RevisionPartApi(APIView):
     """Remove a row of a draft revision: a BOM line with the lines under it, an operation
     with its characteristics, or a characteristic; a released revision refuses (422)."""
 
-    write_roles = PLANNERS
+    write_roles = PLANNER_ROLES
 
     @extend_schema(request=None, responses={204: None})
     @idempotent

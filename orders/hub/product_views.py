@@ -13,10 +13,10 @@ from django_tables2 import RequestConfig
 
 from portal.forms import form_add_service_error
 from portal.uploads import clean_filename
-from tenants.models import Certification
+from tenants.models import PLANNER_ROLES, Certification
 
-from . import csv_import, services
-from .models import BomLine, Product, ProductRevision, RevisionIsReleased
+from . import csv_import, selectors, services
+from .models import Product, ProductRevision, RevisionIsReleased
 from .product_forms import (
     UNITS,
     BomLineForm,
@@ -28,12 +28,11 @@ from .product_forms import (
 )
 from .product_tables import ProductTable
 
-PLANNERS = ("planner", "network_admin")
 PAGE_SIZE = 50
 
 
 def _can_plan(request) -> bool:
-    return request.membership.role in PLANNERS
+    return request.membership.role in PLANNER_ROLES
 
 
 def _revision_get(product_pk, revision_pk) -> ProductRevision:
@@ -113,29 +112,13 @@ def product_detail(request, product_pk):
 # --- Revisions --------------------------------------------------------------------------
 
 
-def bom_tree(revision: ProductRevision) -> list[BomLine]:
-    """The BOM lines depth-first (each line under its parent), each with its `depth`."""
-    lines = list(revision.bom_lines.order_by("position"))
-    children: dict[int | None, list[BomLine]] = {}
-    for line in lines:
-        children.setdefault(line.parent_id, []).append(line)
-    ordered: list[BomLine] = []
-    stack = [(line, 1) for line in reversed(children.get(None, []))]
-    while stack:
-        line, depth = stack.pop()
-        line.depth = depth
-        ordered.append(line)
-        stack.extend((child, depth + 1) for child in reversed(children.get(line.pk, [])))
-    return ordered
-
-
 def revision_detail(request, product_pk, revision_pk):
     revision = _revision_get(product_pk, revision_pk)
     operations = revision.operations.prefetch_related("characteristics").order_by("sequence")
     can_edit = _can_plan(request) and revision.is_editable
     context = {
         "revision": revision,
-        "lines": bom_tree(revision),
+        "lines": selectors.bom_tree(revision),
         "operations": operations,
         "can_plan": _can_plan(request),
         "can_edit": can_edit,

@@ -1,4 +1,4 @@
-"""Reads for the hub's order pages: hub tables and the ledger, never partner schemas."""
+"""Reads for the hub's pages and API: hub tables and the ledger, never partner schemas."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ from portal.models import LedgerEvent
 from tenants.models import Partner, Plant
 
 from .clearance import orders_visible_to
-from .models import Dispatch, NetworkOrder
+from .models import BomLine, Dispatch, NetworkOrder, ProductRevision
 
 
 def order_board(*, user, today: datetime.date | None = None) -> QuerySet[NetworkOrder]:
@@ -77,6 +77,22 @@ def order_get(*, number: str, user) -> NetworkOrder:
 
 def live_dispatches(order: NetworkOrder) -> list[Dispatch]:
     return [d for d in order.dispatches.all() if d.status != Dispatch.Status.REJECTED]
+
+
+def bom_tree(revision: ProductRevision) -> list[BomLine]:
+    """The BOM lines depth-first (each line under its parent), each with its `depth`."""
+    lines = list(revision.bom_lines.order_by("position"))
+    children: dict[int | None, list[BomLine]] = {}
+    for line in lines:
+        children.setdefault(line.parent_id, []).append(line)
+    ordered: list[BomLine] = []
+    stack = [(line, 1) for line in reversed(children.get(None, []))]
+    while stack:
+        line, depth = stack.pop()
+        line.depth = depth
+        ordered.append(line)
+        stack.extend((child, depth + 1) for child in reversed(children.get(line.pk, [])))
+    return ordered
 
 
 def dispatch_plant_choices() -> list[tuple[str, list[tuple[int, str]]]]:

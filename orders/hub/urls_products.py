@@ -1,13 +1,13 @@
 from django.urls import path
 
 from portal.access import member_required
+from tenants.models import PLANNER_ROLES as PLANNERS
 
 from . import product_views as views
 
 app_name = "products"
 
 ANY_HUB_ROLE = None
-PLANNERS = views.PLANNERS
 REVISION = "<int:product_pk>/revisions/<int:revision_pk>/"
 
 urlpatterns = [
