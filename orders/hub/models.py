@@ -8,6 +8,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
 
 from tenants.models import Certification, Partner, Plant
 
@@ -16,6 +17,20 @@ class Product(models.Model):
     code = models.CharField(_("product code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=200)
     description = models.TextField(_("description"), blank=True)
+    material_cost_per_unit = models.DecimalField(
+        _("material cost per unit"),
+        max_digits=12,
+        decimal_places=2,
+        default=0,
+        validators=[MinValueValidator(0)],
+    )
+    approved_plants = models.ManyToManyField(
+        Plant,
+        verbose_name=_("approved plants"),
+        blank=True,
+        related_name="approved_products",
+        help_text=_("Empty: any plant with the certifications and capabilities the routing needs."),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
@@ -296,6 +311,15 @@ class NetworkOrder(models.Model):
         _("priority"), choices=Priority.choices, default=Priority.NORMAL
     )
     export_controlled = models.BooleanField(_("export-controlled"), default=False)
+    split_min_lot = models.PositiveIntegerField(
+        _("split: minimum lot"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_(
+            "Planning may split the order, each part at least this many units. Empty: one plant."
+        ),
+    )
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.DRAFT, db_index=True
     )
@@ -382,3 +406,186 @@ class Dispatch(models.Model):
 
     def __str__(self):
         return self.work_order_number
+
+
+# --- Planning inputs the hub keeps, and plans ----------------------------------------------
+
+
+class PlantCapacity(models.Model):
+    """The hub's copy of a plant's capacity declaration: the partner declares its
+    work centres, capabilities and downtime on its own host, and what the sharing
+    agreement releases arrives here (`orders.partner.services.capacity_publish`)."""
+
+    plant = models.OneToOneField(
+        Plant, verbose_name=_("plant"), on_delete=models.CASCADE, related_name="capacity"
+    )
+    # [{"type": "cnc_mill", "count": 3, "hours_per_day": 16, "efficiency": 0.85}, ...]
+    work_centres = models.JSONField(_("work centres"), default=list, blank=True)
+    capabilities = models.JSONField(_("capabilities"), default=list, blank=True)
+    # [{"start": "2026-12-24", "end": "2027-01-01", "reason": "Holidays"}, ...]
+    downtime = models.JSONField(_("planned downtime"), default=list, blank=True)
+    declared_at = models.DateTimeField(_("declared"))
+    declared_by_label = models.CharField(_("declared by"), max_length=254, blank=True)
+
+    class Meta:
+        verbose_name = _("plant capacity")
+        verbose_name_plural = _("plant capacities")
+
+    def __str__(self):
+        return f"{self.plant} capacity"
+
+
+class PlantCost(models.Model):
+    """The hub's cost model of one plant (negotiated rates are hub data)."""
+
+    plant = models.OneToOneField(
+        Plant, verbose_name=_("plant"), on_delete=models.CASCADE, related_name="cost"
+    )
+    setup_cost = models.DecimalField(
+        _("setup cost per order"),
+        max_digits=12,
+        decimal_places=2,
+        default=0,
+        validators=[MinValueValidator(0)],
+    )
+    material_cost_factor = models.DecimalField(
+        _("material cost factor"),
+        max_digits=5,
+        decimal_places=3,
+        default=Decimal("1"),
+        validators=[MinValueValidator(Decimal("0.1")), MaxValueValidator(10)],
+        help_text=_("1.000: the product's standard material cost; 1.100: 10 % more."),
+    )
+    freight_per_unit_km = models.DecimalField(
+        _("freight per unit and km"),
+        max_digits=10,
+        decimal_places=5,
+        default=0,
+        validators=[MinValueValidator(0)],
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("plant cost model")
+        verbose_name_plural = _("plant cost models")
+
+    def __str__(self):
+        return f"{self.plant} costs"
+
+
+class WorkCentreRate(models.Model):
+    plant = models.ForeignKey(
+        Plant, verbose_name=_("plant"), on_delete=models.CASCADE, related_name="hourly_rates"
+    )
+    work_centre_type = models.CharField(_("work-centre type"), max_length=40)
+    hourly_rate = models.DecimalField(
+        _("rate per hour"), max_digits=10, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+
+    class Meta:
+        ordering = ["plant", "work_centre_type"]
+        verbose_name = _("hourly rate")
+        verbose_name_plural = _("hourly rates")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plant", "work_centre_type"], name="work_centre_rate_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.plant.code} {self.work_centre_type}: {self.hourly_rate}"
+
+
+class FreightLane(models.Model):
+    """A negotiated freight rate from a plant to a destination country, which
+    replaces the distance-based rate."""
+
+    plant = models.ForeignKey(
+        Plant, verbose_name=_("plant"), on_delete=models.CASCADE, related_name="freight_lanes"
+    )
+    destination_country = CountryField(_("destination country"))
+    freight_per_unit = models.DecimalField(
+        _("freight per unit"), max_digits=10, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+
+    class Meta:
+        ordering = ["plant", "destination_country"]
+        verbose_name = _("freight lane")
+        verbose_name_plural = _("freight lanes")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plant", "destination_country"], name="freight_lane_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.plant.code} → {self.destination_country}"
+
+
+class PlanRun(models.Model):
+    """One solve, kept with its inputs and its result so that an auditor can see
+    months later why an order went where it did."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        NO_SOLUTION = "no_solution", _("No plan found")
+        CANCELLED = "cancelled", _("Cancelled")
+        FAILED = "failed", _("Failed")
+
+    class Kind(models.TextChoices):
+        PLAN = "plan", _("Plan")
+        WHAT_IF = "what_if", _("What-if")
+
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.PLAN)
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.QUEUED, db_index=True
+    )
+    base = models.ForeignKey(
+        "self",
+        verbose_name=_("compared with"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="what_ifs",
+    )
+    # What-if: {"plants_down": [{"plant": id, "start": iso, "end": iso}],
+    #           "partners_suspended": [id]}
+    scenario = models.JSONField(_("scenario"), default=dict, blank=True)
+    time_limit = models.PositiveIntegerField(
+        _("time limit (s)"), default=30, validators=[MinValueValidator(1), MaxValueValidator(600)]
+    )
+    problem = models.JSONField(_("inputs"))  # orders.planning.jsonio.problem_to_json
+    plan = models.JSONField(_("result"), null=True, blank=True)  # plan_to_json
+    greedy = models.JSONField(_("greedy baseline"), null=True, blank=True)
+    # Live progress, written by the task: {"elapsed": s, "objective": x, "best_bound": y, "gap": g}
+    progress = models.JSONField(_("progress"), default=dict, blank=True)
+    cancel_requested = models.BooleanField(_("cancel requested"), default=False)
+    error = models.TextField(_("error"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("approved by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("plan")
+        verbose_name_plural = _("plans")
+
+    def __str__(self):
+        return _("Plan %(id)s") % {"id": self.pk}
