@@ -78,6 +78,8 @@ class AuditEntry(models.Model):
         API_KEY_ISSUED = "api_key.issued", _("API key issued")
         SHARING_CHANGED = "sharing.changed", _("Data-sharing agreement changed")
         API_KEY_REVOKED = "api_key.revoked", _("API key revoked")
+        CAPACITY_DECLARED = "capacity.declared", _("Capacity declaration changed")
+        PLANT_COST_CHANGED = "plant_cost.changed", _("Plant cost model changed")
 
     at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(

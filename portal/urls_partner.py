@@ -11,6 +11,7 @@ urlpatterns = [
     path("", member_required()(tenant_views.partner_home), name="home"),
     path("members/", include("tenants.urls_members")),
     path("work-orders/", include("orders.partner.urls")),
+    path("capacity/", include("orders.partner.urls_capacity")),
     path("documents/", include("tenants.partner.urls")),
     path("api-keys/", include("integrations.urls")),
     path("sharing/", include("tenants.sharing")),

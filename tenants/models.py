@@ -232,8 +232,9 @@ class DataSharingAgreement(models.Model):
         DATES = "dates", _("Production dates (start and finish of operations)")
         NOTES = "notes", _("Operator notes marked as shared")
         SHIPPING = "shipping", _("Shipping details (carrier, tracking, lots)")
+        CAPACITY = "capacity", _("Capacity (work centres, capabilities, planned downtime)")
 
-    DEFAULT_RELEASES = ("status", "quantities")
+    DEFAULT_RELEASES = ("status", "quantities", "capacity")
 
     partner = models.OneToOneField(
         Partner,

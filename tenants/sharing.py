@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib import messages
 from django.db import transaction
+from django.dispatch import Signal
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
@@ -14,7 +15,12 @@ from portal.models import AuditEntry
 
 from .models import DataSharingAgreement
 
-REQUIRED = DataSharingAgreement.DEFAULT_RELEASES  # the hub's projection needs these
+REQUIRED = ("status", "quantities")  # the hub's projection needs these; never withheld
+
+# Sent inside the agreement's transaction with `partner`, `old` and `new` releases and
+# `actor`, so that the apps publishing a group (orders: capacity) follow a change
+# without tenants knowing them.
+releases_changed = Signal()
 
 
 class AgreementForm(forms.Form):
@@ -29,9 +35,16 @@ class AgreementForm(forms.Form):
 def agreement_set(*, partner, releases, actor, request=None) -> DataSharingAgreement:
     with transaction.atomic():
         agreement, _created = DataSharingAgreement.objects.get_or_create(partner=partner)
-        old = sorted(agreement.releases or REQUIRED)
+        old = sorted(agreement.releases or DataSharingAgreement.DEFAULT_RELEASES)
         agreement.releases = sorted(set(REQUIRED) | set(releases))
         agreement.save()
+        releases_changed.send(
+            sender=DataSharingAgreement,
+            partner=partner,
+            old=old,
+            new=agreement.releases,
+            actor=actor,
+        )
         audit_record(
             action=AuditEntry.Action.SHARING_CHANGED,
             actor=actor,

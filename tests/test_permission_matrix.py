@@ -73,6 +73,13 @@ def sample_kwargs(world, route: Route, partner) -> dict:
         "revision_pk": lambda: world.revision_id,
         "number": lambda: world.order_number if hub else world.work_order_number,
         "dispatch_pk": lambda: world.dispatch_id,
+        # planning inputs: rows made for the test (rolled back with it)
+        "plant_pk": lambda: planning_input_sample(world, "plant").pk,
+        "rate_pk": lambda: planning_input_sample(world, "rate").pk,
+        "lane_pk": lambda: planning_input_sample(world, "lane").pk,
+        "work_centre_pk": lambda: planning_input_sample(world, "work_centre").pk,
+        "capability_pk": lambda: planning_input_sample(world, "capability").pk,
+        "downtime_pk": lambda: planning_input_sample(world, "downtime").pk,
         "operation_pk": lambda: world.operation_id,
         "sequence": lambda: 10,
         "user_pk": lambda: world.user("planner").pk,
@@ -96,6 +103,41 @@ def access_of(route: Route) -> Access:
         "portal.access.member_required(...) or public_view(...)"
     )
     return access
+
+
+def planning_input_sample(world, kind: str):
+    """Alpha's plant, a rate and a lane of it on the hub, or a row of its capacity
+    declaration in alpha's schema."""
+    import datetime
+
+    from django_tenants.utils import schema_context
+
+    from orders.hub.models import FreightLane, WorkCentreRate
+    from orders.partner.models import Downtime, PlantCapability, WorkCentre
+    from tenants.models import Plant
+
+    plant = Plant.objects.filter(partner=world.alpha).order_by("pk").first()
+    if kind == "plant":
+        return plant
+    if kind == "rate":
+        return WorkCentreRate.objects.get_or_create(
+            plant=plant, work_centre_type="saw", defaults={"hourly_rate": 50}
+        )[0]
+    if kind == "lane":
+        return FreightLane.objects.get_or_create(
+            plant=plant, destination_country="FR", defaults={"freight_per_unit": 2}
+        )[0]
+    rows = {
+        "work_centre": (WorkCentre, {"work_centre_type": "saw", "count": 1, "hours_per_day": 8}),
+        "capability": (PlantCapability, {"name": "MIG"}),
+        "downtime": (
+            Downtime,
+            {"start": datetime.date(2030, 1, 1), "end": datetime.date(2030, 1, 2), "reason": "x"},
+        ),
+    }
+    model, fields = rows[kind]
+    with schema_context(world.alpha.schema_name):
+        return model.objects.get_or_create(plant_id=plant.pk, **fields)[0]
 
 
 HUB_VIEWERS = list(HUB_PERSONAS)  # each has a hub membership

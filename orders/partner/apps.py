@@ -6,3 +6,11 @@ class OrdersPartnerConfig(AppConfig):
     name = "orders.partner"
     label = "orders_partner"
     verbose_name = _("Work orders")
+
+    def ready(self):
+        from tenants.sharing import releases_changed
+
+        from .capacity import _sharing_changed
+
+        # The hub's copies of capacity follow the partner's data-sharing agreement.
+        releases_changed.connect(_sharing_changed, dispatch_uid="capacity_release_changed")

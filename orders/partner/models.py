@@ -4,7 +4,9 @@ Users and hub rows live in the public schema; they are referred to by plain
 ids and numbers, never by foreign keys across schemas.
 """
 
-from django.core.validators import MinValueValidator
+from decimal import Decimal
+
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -173,3 +175,99 @@ class Shipment(models.Model):
 
     def __str__(self):
         return f"{self.work_order}: {self.quantity} via {self.carrier} {self.tracking_number}"
+
+
+# --- The plant's capacity declaration: the partner's data, published to the hub ------------
+# `plant_id` is a hub Plant of this partner (public schema; no foreign key across schemas).
+# orders.partner.capacity writes these rows and publishes the plant's whole declaration.
+
+
+class WorkCentre(models.Model):
+    plant_id = models.BigIntegerField(_("plant"), db_index=True)
+    work_centre_type = models.CharField(_("work-centre type"), max_length=40)
+    count = models.PositiveIntegerField(_("count"), validators=[MinValueValidator(1)])
+    hours_per_day = models.DecimalField(
+        _("hours per day"),
+        max_digits=4,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(24)],
+        help_text=_("Hours each machine or station works on a working day (up to 24)."),
+    )
+    efficiency = models.DecimalField(
+        _("efficiency"),
+        max_digits=3,
+        decimal_places=2,
+        default=Decimal("1.00"),
+        validators=[MinValueValidator(Decimal("0.1")), MaxValueValidator(Decimal("1.5"))],
+        help_text=_("1.00: standard times hold; 0.85: 15 % slower; 1.10: 10 % faster."),
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["plant_id", "work_centre_type"]
+        verbose_name = _("work centre")
+        verbose_name_plural = _("work centres")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plant_id", "work_centre_type"], name="work_centre_type_unique_per_plant"
+            ),
+            models.CheckConstraint(condition=Q(count__gte=1), name="work_centre_count_positive"),
+            models.CheckConstraint(
+                condition=Q(hours_per_day__gt=0, hours_per_day__lte=24),
+                name="work_centre_hours_within_day",
+            ),
+            models.CheckConstraint(
+                condition=Q(efficiency__gte=Decimal("0.1"), efficiency__lte=Decimal("1.5")),
+                name="work_centre_efficiency_range",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.work_centre_type} × {self.count}"
+
+    @property
+    def hours_per_week(self) -> Decimal:
+        """Effective hours in a five-day week: count × hours per day × 5 × efficiency."""
+        return self.count * self.hours_per_day * 5 * self.efficiency
+
+
+class PlantCapability(models.Model):
+    plant_id = models.BigIntegerField(_("plant"), db_index=True)
+    name = models.CharField(
+        _("capability"),
+        max_length=60,
+        help_text=_("As routings name it, e.g. 5-axis, cleanroom, MIG."),
+    )
+
+    class Meta:
+        ordering = ["plant_id", "name"]
+        verbose_name = _("capability")
+        verbose_name_plural = _("capabilities")
+        constraints = [
+            models.UniqueConstraint(fields=["plant_id", "name"], name="capability_unique_per_plant")
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Downtime(models.Model):
+    """Planned downtime: the plant makes nothing from `start` to `end`, both included."""
+
+    plant_id = models.BigIntegerField(_("plant"), db_index=True)
+    start = models.DateField(_("first day"))
+    end = models.DateField(_("last day"))
+    reason = models.CharField(_("reason"), max_length=200)
+
+    class Meta:
+        ordering = ["plant_id", "start"]
+        verbose_name = _("planned downtime")
+        verbose_name_plural = _("planned downtimes")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__gte=models.F("start")), name="downtime_ends_after_start"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.start:%Y-%m-%d}–{self.end:%Y-%m-%d} {self.reason}"
