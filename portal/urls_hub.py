@@ -13,6 +13,7 @@ urlpatterns = [
     path("members/", include("tenants.urls_members")),
     path("products/", include("orders.hub.urls_products")),
     path("orders/", include("orders.hub.urls_orders")),
+    path("planning/plants/", include("orders.hub.urls_plant_inputs")),
     path(
         "audit/",
         member_required(["auditor", "network_admin"])(views.audit_log),

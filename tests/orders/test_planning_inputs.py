@@ -7,9 +7,11 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import schema_context
 
-from orders.hub.models import PlantCapacity
+from orders.hub.models import FreightLane, PlantCapacity, PlantCost, WorkCentreRate
 from orders.partner import capacity
 from orders.partner.models import Downtime, PlantCapability, WorkCentre
 from portal.models import AuditEntry
@@ -274,3 +276,165 @@ def test_other_partners_see_nothing_of_alphas_declaration(as_user, world, plant,
 def test_capacity_page_with_no_plants_says_so(as_user, world):
     page = as_user("beta_operator", world.beta).get("/capacity/").content.decode()
     assert "No plants are registered for your company yet." in page
+
+
+# --- The hub: plants with capacity and costs -------------------------------------------------
+
+
+def _declare(world, plant, **work_centre):
+    with schema_context(plant.partner.schema_name):
+        capacity.work_centre_save(
+            plant_id=plant.pk,
+            user=world.user("alpha_admin"),
+            **{
+                "work_centre_type": "saw",
+                "count": 2,
+                "hours_per_day": Decimal(8),
+                "efficiency": Decimal(1),
+                **work_centre,
+            },
+        )
+
+
+def test_plant_list_shows_declared_capacity_costs_and_filters(as_user, world, plant, beta_plant):
+    _declare(world, plant)
+    PlantCost.objects.create(plant=plant, setup_cost=100)
+    client = as_user("qe", world.hub)
+    page = client.get("/planning/plants/").content.decode()
+    assert plant.name in page and beta_plant.name in page
+    assert "saw 80" in page  # 2 × 8 h × 5 days
+    assert "not declared" in page and "not set" in page
+    declared = client.get("/planning/plants/", {"declared": "yes"}).content.decode()
+    assert plant.name in declared and beta_plant.name not in declared
+    undeclared = client.get("/planning/plants/", {"declared": "no"}).content.decode()
+    assert plant.name not in undeclared and beta_plant.name in undeclared
+    by_partner = client.get("/planning/plants/", {"partner": world.beta.pk}).content.decode()
+    assert plant.name not in by_partner and beta_plant.name in by_partner
+    by_country = client.get("/planning/plants/", {"country": "FR"}).content.decode()
+    assert beta_plant.name in by_country and plant.name not in by_country
+    for sort in ("declared", "-declared", "cost", "country", "-partner"):
+        assert client.get("/planning/plants/", {"sort": sort}).status_code == 200
+
+
+def test_plant_list_query_count_does_not_grow(as_user, world, plant):
+    client = as_user("planner", world.hub)
+    client.get("/planning/plants/")
+    with CaptureQueriesContext(connection) as few:
+        client.get("/planning/plants/")
+    for i in range(6):
+        other = PlantFactory(partner=world.beta)
+        PlantCost.objects.create(plant=other)
+        WorkCentreRate.objects.create(plant=other, work_centre_type=f"t{i}", hourly_rate=10)
+        PlantCapacity.objects.create(
+            plant=other,
+            declared_at=datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC),
+            work_centres=[{"type": "saw", "count": 1, "hours_per_day": 8, "efficiency": 1}],
+        )
+    with CaptureQueriesContext(connection) as many:
+        response = client.get("/planning/plants/")
+    assert response.content.decode().count("1 rates, 0 lanes") == 6
+    assert len(many) == len(few)
+
+
+def test_plant_page_shows_the_declaration_read_only(as_user, world, plant):
+    _declare(world, plant, efficiency=Decimal("0.5"))
+    page = as_user("auditor", world.hub).get(f"/planning/plants/{plant.pk}/").content.decode()
+    assert "Declared capacity" in page and "alpha_admin" in page and "saw 40 h" in page
+    assert "not set" in page and "Planners and network admins edit" in page
+    assert "<form" not in page.split("</header>")[1].split("<footer")[0]
+    planner = as_user("planner", world.hub).get(f"/planning/plants/{plant.pk}/").content.decode()
+    assert "Set the cost model" in planner and 'list="rate-types"' in planner
+    assert as_user("planner", world.hub).get("/planning/plants/999999/").status_code == 404
+
+
+def test_plant_page_says_why_nothing_is_declared(as_user, world, plant):
+    client = as_user("planner", world.hub)
+    assert "has not declared" in client.get(f"/planning/plants/{plant.pk}/").content.decode()
+    DataSharingAgreement.objects.create(partner=world.alpha, releases=["status", "quantities"])
+    page = client.get(f"/planning/plants/{plant.pk}/").content.decode()
+    assert "does not release capacity" in page
+
+
+def test_cost_model_validates_saves_and_audits(as_user, world, plant):
+    client = as_user("planner", world.hub)
+    url = f"/planning/plants/{plant.pk}/cost/"
+    bad = {"setup_cost": "-1", "material_cost_factor": "20", "freight_per_unit_km": "x"}
+    response = client.post(url, bad)
+    assert response.status_code == 400
+    content = response.content.decode()
+    assert "greater than or equal to 0" in content and "less than or equal to 10" in content
+    assert "Enter a number." in content
+    assert not PlantCost.objects.exists()
+    assert not AuditEntry.objects.filter(action="plant_cost.changed").exists()
+
+    good = {"setup_cost": "250", "material_cost_factor": "1.05", "freight_per_unit_km": "0.0004"}
+    assert client.post(url, good).status_code == 302
+    client.post(url, {**good, "setup_cost": "300"})
+    cost = PlantCost.objects.get(plant=plant)
+    assert cost.setup_cost == 300 and cost.material_cost_factor == Decimal("1.050")
+    first, second = AuditEntry.objects.filter(action="plant_cost.changed").order_by("id")
+    assert first.partner == world.alpha and first.actor == world.user("planner")
+    assert first.detail["old"] is None and first.detail["new"]["setup_cost"] == "250"
+    assert second.detail["old"]["setup_cost"] == "250.00"
+    assert as_user("qe", world.hub).post(url, good).status_code == 403
+
+
+def test_hourly_rates_add_edit_remove_with_confirmation(as_user, world, plant, beta_plant):
+    client = as_user("netadmin", world.hub)
+    base = f"/planning/plants/{plant.pk}/rates/"
+    assert client.post(base + "new/", {"rate-work_centre_type": "saw"}).status_code == 400
+    assert (
+        client.post(
+            base + "new/", {"rate-work_centre_type": "saw", "rate-hourly_rate": "-5"}
+        ).status_code
+        == 400
+    )
+    assert not WorkCentreRate.objects.exists()
+    response = client.post(
+        base + "new/", {"rate-work_centre_type": "saw", "rate-hourly_rate": "55"}
+    )
+    assert response.status_code == 302
+    response = client.post(
+        base + "new/", {"rate-work_centre_type": "SAW", "rate-hourly_rate": "60"}
+    )
+    assert response.status_code == 400 and "has a rate for this type" in response.content.decode()
+    rate = WorkCentreRate.objects.get(plant=plant)
+
+    edit = f"{base}{rate.pk}/edit/"
+    assert 'value="55.00"' in client.get(edit).content.decode()
+    assert client.post(edit, {"work_centre_type": "saw", "hourly_rate": "x"}).status_code == 400
+    assert client.post(edit, {"work_centre_type": "saw", "hourly_rate": "58.5"}).status_code == 302
+    rate.refresh_from_db()
+    assert rate.hourly_rate == Decimal("58.50")
+    # A rate of this plant is not reachable under another plant's address.
+    assert client.get(f"/planning/plants/{beta_plant.pk}/rates/{rate.pk}/edit/").status_code == 404
+
+    remove = f"{base}{rate.pk}/remove/"
+    assert "Remove saw (58.50)" in client.get(remove).content.decode()
+    assert WorkCentreRate.objects.exists()
+    assert client.post(remove).status_code == 302
+    assert not WorkCentreRate.objects.exists()
+    changes = AuditEntry.objects.filter(action="plant_cost.changed").order_by("id")
+    assert [e.detail["change"] for e in changes] == ["rate.added", "rate.changed", "rate.removed"]
+    assert changes[1].detail["old"]["hourly_rate"] == "55.00"
+
+
+def test_freight_lanes_add_edit_remove_with_confirmation(as_user, world, plant):
+    client = as_user("planner", world.hub)
+    base = f"/planning/plants/{plant.pk}/lanes/"
+    response = client.post(base + "new/", {"lane-destination_country": "XX"})
+    assert response.status_code == 400 and "Select a valid choice" in response.content.decode()
+    lane = {"lane-destination_country": "FR", "lane-freight_per_unit": "1.80"}
+    assert client.post(base + "new/", lane).status_code == 302
+    response = client.post(base + "new/", lane)
+    assert response.status_code == 400 and "has a lane to this country" in response.content.decode()
+    row = FreightLane.objects.get(plant=plant)
+    edit = {"destination_country": "FR", "freight_per_unit": "2.10"}
+    assert client.post(f"{base}{row.pk}/edit/", edit).status_code == 302
+    page = client.get(f"/planning/plants/{plant.pk}/").content.decode()
+    assert "France" in page and "2.10" in page
+    assert "Remove freight lane" in client.get(f"{base}{row.pk}/remove/").content.decode()
+    assert client.post(f"{base}{row.pk}/remove/").status_code == 302
+    assert not FreightLane.objects.exists()
+    assert AuditEntry.objects.filter(action="plant_cost.changed").count() == 3
+    assert as_user("qe", world.hub).post(base + "new/", lane).status_code == 403
