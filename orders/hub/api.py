@@ -16,6 +16,7 @@ from tenants.models import PLANNER_ROLES, Plant
 from . import services as hub_services
 from .clearance import orders_visible_to
 from .models import Dispatch, NetworkOrder, ProductRevision
+from .order_forms import split_min_lot_error
 
 
 class DispatchSerializer(serializers.ModelSerializer):
@@ -61,6 +62,7 @@ class OrderSerializer(serializers.ModelSerializer):
             "ship_to_longitude",
             "priority",
             "export_controlled",
+            "split_min_lot",
             "status",
             "good_quantity",
             "shipped_quantity",
@@ -74,6 +76,12 @@ class OrderSerializer(serializers.ModelSerializer):
             "shipped_quantity",
             "percent_complete",
         ]
+
+    def validate(self, attrs):
+        error = split_min_lot_error(attrs.get("split_min_lot"), attrs.get("quantity"))
+        if error:
+            raise serializers.ValidationError({"split_min_lot": error})
+        return attrs
 
 
 class OrderListApi(ListAPIView):

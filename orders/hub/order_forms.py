@@ -20,6 +20,7 @@ class OrderForm(forms.ModelForm):
             "ship_to_longitude",
             "priority",
             "export_controlled",
+            "split_min_lot",
         ]
         widgets = {"due_date": forms.DateInput(attrs={"type": "date"})}
 
@@ -34,6 +35,23 @@ class OrderForm(forms.ModelForm):
             "Choose a released product revision; draft and obsolete revisions cannot be ordered."
         )
         self.fields["quantity"].widget.attrs["min"] = 1
+        self.fields["split_min_lot"].widget.attrs["min"] = 1
+
+    def clean(self):
+        data = super().clean()
+        error = split_min_lot_error(data.get("split_min_lot"), data.get("quantity"))
+        if error:
+            self.add_error("split_min_lot", error)
+        return data
+
+
+def split_min_lot_error(split_min_lot: int | None, quantity: int | None) -> str | None:
+    """Why a minimum lot does not fit the order (the form and the API share it)."""
+    if split_min_lot is not None and quantity is not None and split_min_lot > quantity:
+        return _("The minimum lot cannot exceed the quantity (%(quantity)s).") % {
+            "quantity": quantity
+        }
+    return None
 
 
 class DispatchForm(forms.Form):

@@ -23,7 +23,7 @@ from rest_framework.views import APIView
 from integrations.api.idempotency import idempotent
 from tenants.models import PLANNER_ROLES
 
-from . import selectors, services
+from . import input_services, selectors, services
 from .models import BomLine, InspectionCharacteristic, Operation, Product, ProductRevision
 from .product_forms import (
     BomLineForm,
@@ -31,6 +31,7 @@ from .product_forms import (
     OperationForm,
     ProductFilter,
     ProductForm,
+    ProductPlanningForm,
 )
 
 # --- Output: each row shows what its form writes, with its id ----------------------------
@@ -53,10 +54,22 @@ class RevisionSummarySerializer(serializers.ModelSerializer):
 
 class ProductSerializer(serializers.ModelSerializer):
     revisions = RevisionSummarySerializer(many=True, read_only=True)
+    approved_plants = serializers.PrimaryKeyRelatedField(
+        many=True,
+        read_only=True,
+        help_text="Plant ids; empty: any plant with the certifications and capabilities "
+        "the routing needs.",
+    )
 
     class Meta:
         model = Product
-        fields = ["id", *ProductForm._meta.fields, "created_at", "revisions"]
+        fields = [
+            "id",
+            *ProductForm._meta.fields,
+            *ProductPlanningForm._meta.fields,
+            "created_at",
+            "revisions",
+        ]
 
 
 class BomLineSerializer(serializers.ModelSerializer):
@@ -112,7 +125,9 @@ class RevisionSerializer(RevisionSummarySerializer):
 
 def _products():
     revisions = ProductRevision.objects.order_by("created_at")
-    return Product.objects.prefetch_related(Prefetch("revisions", queryset=revisions))
+    return Product.objects.prefetch_related(
+        Prefetch("revisions", queryset=revisions), "approved_plants"
+    )
 
 
 def _revision_full(product_pk, revision_pk) -> ProductRevision:
@@ -188,6 +203,12 @@ class CharacteristicInput(_FormInput):
     form_class = CharacteristicForm
 
 
+class ProductPlanningInput(_FormInput):
+    """The product's planning data; a field left out keeps its value."""
+
+    form_class = ProductPlanningForm
+
+
 class RevisionNewInput(serializers.Serializer):
     source = serializers.PrimaryKeyRelatedField(
         queryset=ProductRevision.objects.all(),
@@ -227,8 +248,27 @@ class ProductListApi(ListAPIView):
 
 
 class ProductDetailApi(APIView):
+    """Read a product (GET); planners set its material cost per unit and approved
+    plants (PATCH)."""
+
+    write_roles = PLANNER_ROLES
+
     @extend_schema(responses=ProductSerializer)
     def get(self, request, product_pk):
+        return Response(ProductSerializer(get_object_or_404(_products(), pk=product_pk)).data)
+
+    @extend_schema(request=ProductPlanningInput, responses=ProductSerializer)
+    @idempotent
+    def patch(self, request, product_pk):
+        product = get_object_or_404(_products(), pk=product_pk)
+        current = {
+            "material_cost_per_unit": str(product.material_cost_per_unit),
+            "approved_plants": [plant.pk for plant in product.approved_plants.all()],
+        }
+        body = request.data
+        data = ProductPlanningInput(data={**current, **body} if isinstance(body, Mapping) else body)
+        data.is_valid(raise_exception=True)
+        input_services.product_planning_set(product=product, **data.validated_data)
         return Response(ProductSerializer(get_object_or_404(_products(), pk=product_pk)).data)
 
 

@@ -6,6 +6,8 @@ from django.core.exceptions import NON_FIELD_ERRORS
 from django.db.models import Max, Q
 from django.utils.translation import gettext_lazy as _
 
+from tenants.models import Partner, Plant
+
 from .models import BomLine, InspectionCharacteristic, Operation, Product, ProductRevision
 
 # Units a BOM quantity or a characteristic may be given in (the CSV import checks the same).
@@ -62,6 +64,38 @@ class ProductForm(forms.ModelForm):
         fields = ["code", "name", "description"]
         help_texts = {"code": _("Unique in the network, e.g. BRK-100.")}
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+
+def plant_choices_by_partner() -> list[tuple[str, list[tuple[int, str]]]]:
+    """Every partner's plants, grouped under the partner's name."""
+    groups: dict[str, list[tuple[int, str]]] = {}
+    plants = Plant.objects.filter(partner__in=Partner.objects.partners()).select_related("partner")
+    for plant in plants.order_by("partner__name", "name"):
+        partner = plant.partner
+        label = partner.name
+        if partner.status != Partner.Status.ACTIVE:
+            label = f"{partner.name} ({partner.get_status_display().lower()})"
+        groups.setdefault(label, []).append((plant.pk, f"{plant.name} ({plant.code})"))
+    return list(groups.items())
+
+
+class ProductPlanningForm(forms.ModelForm):
+    """What planning needs of a product beyond its definition."""
+
+    class Meta:
+        model = Product
+        fields = ["material_cost_per_unit", "approved_plants"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        plants = self.fields["approved_plants"]
+        plants.queryset = Plant.objects.filter(partner__in=Partner.objects.partners())
+        plants.choices = plant_choices_by_partner()
+        plants.widget.attrs["size"] = 8
+        plants.help_text = _(
+            "Empty: any plant with the certifications and capabilities the routing needs. "
+            "Hold Ctrl (⌘ on a Mac) to choose several."
+        )
 
 
 class _RevisionPartForm(forms.ModelForm):

@@ -15,7 +15,7 @@ from portal.forms import form_add_service_error
 from portal.uploads import clean_filename
 from tenants.models import PLANNER_ROLES, Certification
 
-from . import csv_import, selectors, services
+from . import csv_import, input_services, selectors, services
 from .models import Product, ProductRevision, RevisionIsReleased
 from .product_forms import (
     UNITS,
@@ -25,6 +25,7 @@ from .product_forms import (
     OperationForm,
     ProductFilter,
     ProductForm,
+    ProductPlanningForm,
 )
 from .product_tables import ProductTable
 
@@ -96,17 +97,44 @@ def product_new(request):
     )
 
 
-def product_detail(request, product_pk):
-    product = get_object_or_404(Product, pk=product_pk)
+def _product_detail(request, product, *, planning_form=None, status=200):
     revisions = product.revisions.annotate(
         operation_count=Count("operations", distinct=True),
         bom_count=Count("bom_lines", distinct=True),
     ).order_by("-created_at")
-    return render(
-        request,
-        "orders/products/detail.html",
-        {"product": product, "revisions": revisions, "can_plan": _can_plan(request)},
-    )
+    context = {
+        "product": product,
+        "revisions": revisions,
+        "approved_plants": product.approved_plants.select_related("partner").order_by(
+            "partner__name", "name"
+        ),
+        "can_plan": _can_plan(request),
+    }
+    if context["can_plan"]:
+        context["planning_form"] = planning_form or ProductPlanningForm(instance=product)
+    return render(request, "orders/products/detail.html", context, status=status)
+
+
+def product_detail(request, product_pk):
+    return _product_detail(request, get_object_or_404(Product, pk=product_pk))
+
+
+@require_POST
+def product_planning(request, product_pk):
+    """Material cost per unit and approved plants, from the product page."""
+    product = get_object_or_404(Product, pk=product_pk)
+    form = ProductPlanningForm(request.POST)  # the service writes
+    if form.is_valid():
+        try:
+            input_services.product_planning_set(product=product, **form.cleaned_data)
+        except ValidationError as exc:
+            form_add_service_error(form, exc)
+        else:
+            messages.success(
+                request, _("Planning data of %(code)s saved.") % {"code": product.code}
+            )
+            return redirect("products:detail", product_pk=product.pk)
+    return _product_detail(request, product, planning_form=form, status=400)
 
 
 # --- Revisions --------------------------------------------------------------------------

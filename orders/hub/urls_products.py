@@ -16,6 +16,11 @@ urlpatterns = [
     path("import/", member_required(PLANNERS)(views.product_import), name="import"),
     path("<int:product_pk>/", member_required(ANY_HUB_ROLE)(views.product_detail), name="detail"),
     path(
+        "<int:product_pk>/planning/",
+        member_required(PLANNERS)(views.product_planning),
+        name="planning",
+    ),
+    path(
         "<int:product_pk>/revisions/new/",
         member_required(PLANNERS)(views.revision_new),
         name="revision_new",

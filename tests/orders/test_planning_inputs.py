@@ -3,6 +3,7 @@ of it), the hub's cost model of each plant, products' material cost and approved
 plants, and orders' minimum split lot."""
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
@@ -11,13 +12,21 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import schema_context
 
-from orders.hub.models import FreightLane, PlantCapacity, PlantCost, WorkCentreRate
+from orders.hub.models import (
+    FreightLane,
+    NetworkOrder,
+    PlantCapacity,
+    PlantCost,
+    Product,
+    WorkCentreRate,
+)
 from orders.partner import capacity
 from orders.partner.models import Downtime, PlantCapability, WorkCentre
 from portal.models import AuditEntry
 from tenants.models import DataSharingAgreement, Plant
 
 from ..factories import PlantFactory
+from .test_order_pages import order_data
 
 WORK_CENTRE = {"work_centre_type": "cnc_mill", "count": "3", "hours_per_day": "16"}
 WORK_CENTRE |= {"efficiency": "0.85"}
@@ -438,3 +447,114 @@ def test_freight_lanes_add_edit_remove_with_confirmation(as_user, world, plant):
     assert not FreightLane.objects.exists()
     assert AuditEntry.objects.filter(action="plant_cost.changed").count() == 3
     assert as_user("qe", world.hub).post(base + "new/", lane).status_code == 403
+
+
+# --- Products: material cost and approved plants -----------------------------------------------
+
+
+def test_planner_sets_material_cost_and_approved_plants_on_the_product_page(
+    as_user, world, plant, beta_plant
+):
+    client = as_user("planner", world.hub)
+    url = f"/products/{world.product_id}/"
+    page = client.get(url).content.decode()
+    assert "Any plant with the certifications" in page
+    assert re.search(
+        rf'<optgroup label="Alpha Machining">((?!</optgroup>).)*<option value="{plant.pk}"',
+        page,
+        re.DOTALL,
+    )
+    response = client.post(
+        url + "planning/",
+        {"material_cost_per_unit": "-1", "approved_plants": [plant.pk, 999999]},
+    )
+    assert response.status_code == 400
+    assert "greater than or equal to 0" in response.content.decode()
+    product = Product.objects.get(pk=world.product_id)
+    assert product.material_cost_per_unit == 0 and not product.approved_plants.exists()
+
+    response = client.post(
+        url + "planning/",
+        {"material_cost_per_unit": "12.40", "approved_plants": [plant.pk, beta_plant.pk]},
+    )
+    assert response.status_code == 302
+    assert product.approved_plants.count() == 2
+    product.refresh_from_db()
+    assert product.material_cost_per_unit == Decimal("12.40")
+    page = as_user("qe", world.hub).get(url).content.decode()
+    assert "12.40" in page and "Lyon foundry" in page and "Save planning data" not in page
+    assert as_user("qe", world.hub).post(url + "planning/", {}).status_code == 403
+    # Emptying the list means any qualified plant again.
+    client.post(url + "planning/", {"material_cost_per_unit": "12.40"})
+    assert not product.approved_plants.exists()
+
+
+def test_product_api_reads_and_patches_planning_data(as_user, world, plant):
+    client = as_user("planner", world.hub)
+    url = f"/api/products/{world.product_id}/"
+    data = client.get(url).json()
+    assert data["material_cost_per_unit"] == "0.00" and data["approved_plants"] == []
+    response = client.patch(url, {"approved_plants": [plant.pk]}, content_type="application/json")
+    assert response.status_code == 200
+    assert response.json()["approved_plants"] == [plant.pk]
+    response = client.patch(url, {"material_cost_per_unit": "3.5"}, content_type="application/json")
+    assert response.json()["material_cost_per_unit"] == "3.50"
+    assert response.json()["approved_plants"] == [plant.pk]  # left out: kept
+    for body in ({"material_cost_per_unit": "-2"}, {"approved_plants": [999999]}, ["x"]):
+        response = client.patch(url, body, content_type="application/json")
+        assert response.status_code == 400, body
+    assert Product.objects.get(pk=world.product_id).material_cost_per_unit == Decimal("3.50")
+    qe = as_user("qe", world.hub)
+    assert qe.patch(url, {}, content_type="application/json").status_code == 403
+    assert qe.get("/api/products/", {"q": "SEED-1"}).json()["results"][0]["approved_plants"] == [
+        plant.pk
+    ]
+
+
+# --- Orders: the minimum lot when planning may split -------------------------------------------
+
+
+def test_order_form_validates_split_min_lot(as_user, world):
+    from orders.hub.models import ProductRevision
+
+    revision = ProductRevision.objects.get(pk=world.revision_id)
+    client = as_user("planner", world.hub)
+    assert 'name="split_min_lot"' in client.get("/orders/new/").content.decode()
+    for value, message in (("0", "greater than or equal to 1"), ("101", "cannot exceed")):
+        response = client.post(
+            "/orders/new/", order_data(revision, quantity="100", split_min_lot=value)
+        )
+        assert response.status_code == 400 and message in response.content.decode()
+    assert not NetworkOrder.objects.filter(customer_reference="PO-9").exists()
+    response = client.post("/orders/new/", order_data(revision, quantity="100", split_min_lot="25"))
+    assert response.status_code == 302
+    order = NetworkOrder.objects.get(customer_reference="PO-9")
+    assert order.split_min_lot == 25
+    page = client.get(f"/orders/{order.number}/").content.decode()
+    assert "each part at least 25 units" in page
+    world_order = client.get(f"/orders/{world.order_number}/").content.decode()
+    assert "Not split: one plant makes it all" in world_order
+
+
+def test_order_api_validates_split_min_lot(as_user, world):
+    client = as_user("planner", world.hub)
+    body = {
+        "customer_reference": "API-SPLIT",
+        "revision": world.revision_id,
+        "quantity": 40,
+        "due_date": (datetime.date.today() + datetime.timedelta(days=30)).isoformat(),
+        "ship_to_name": "DC",
+        "ship_to_latitude": "1",
+        "ship_to_longitude": "1",
+    }
+    for value in (0, 41):
+        response = client.post(
+            "/api/orders/", {**body, "split_min_lot": value}, content_type="application/json"
+        )
+        assert response.status_code == 400 and "split_min_lot" in str(response.json()), value
+    response = client.post(
+        "/api/orders/", {**body, "split_min_lot": 10}, content_type="application/json"
+    )
+    assert response.status_code == 201 and response.json()["split_min_lot"] == 10
+    response = client.post("/api/orders/", body, content_type="application/json")
+    assert response.status_code == 201 and response.json()["split_min_lot"] is None
