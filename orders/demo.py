@@ -21,6 +21,7 @@ from django_tenants.utils import schema_context
 from tenants.models import Membership, Partner, Plant
 
 from . import services
+from .demo_inputs import plants_making, seed_demo_planning_inputs
 from .hub import services as hub_services
 from .hub.models import (
     BomLine,
@@ -35,6 +36,7 @@ from .partner.models import WorkOrder
 
 DEMO_PREFIX = "DEMO-"
 ORDER_COUNT = 310
+SPLIT_FROM = 200  # orders of this many units or more may be split, in parts of a fifth
 
 # code, name, BOM as (level, component, quantity, unit), routing as
 # (operation, work-centre type, setup min, run min/unit, capability, certification)
@@ -249,7 +251,9 @@ def _products(planner) -> list[ProductRevision]:
 
 
 def _dispatch(order, plants, planner, rng) -> object | None:
-    for plant in rng.sample(plants, len(plants)):
+    """To a random plant, those that make the product first (see demo_inputs)."""
+    makers = plants_making(order.revision.product.code)
+    for plant in sorted(rng.sample(plants, len(plants)), key=lambda p: p.code not in makers):
         try:
             return services.order_dispatch(
                 order=order, plant=plant, quantity=order.quantity, actor=planner
@@ -327,6 +331,7 @@ def seed_demo_orders(*, planner) -> int:
     """Create the demo orders once; return how many demo orders exist."""
     existing = NetworkOrder.objects.filter(customer_reference__startswith=DEMO_PREFIX).count()
     if existing >= ORDER_COUNT:
+        seed_demo_planning_inputs(planner=planner)
         return existing
     rng = random.Random(20261124)  # noqa: S311  (demo data, not security)
     with transaction.atomic():
@@ -339,17 +344,19 @@ def seed_demo_orders(*, planner) -> int:
         for index, state in enumerate(states):
             revision = rng.choice(revisions)
             name, lat, lon = rng.choice(SHIP_TO)
+            quantity = rng.choice([10, 25, 50, 100, 120, 200, 250, 500])
             order = hub_services.order_create(
                 actor=planner,
                 customer_reference=f"{DEMO_PREFIX}{index + 1:04d}",
                 revision=revision,
-                quantity=rng.choice([10, 25, 50, 100, 120, 200, 250, 500]),
+                quantity=quantity,
                 due_date=today + datetime.timedelta(days=rng.randint(7, 90)),
                 ship_to_name=name,
                 ship_to_latitude=Decimal(lat),
                 ship_to_longitude=Decimal(lon),
                 priority=rng.choice([1, 2, 2, 2, 3, 4]),
                 export_controlled=revision.product.code == "ACT-840" and rng.random() < 0.3,
+                split_min_lot=quantity // 5 if quantity >= SPLIT_FROM else None,
             )
             if state == "draft":
                 continue
@@ -358,4 +365,5 @@ def seed_demo_orders(*, planner) -> int:
                 _advance(dispatch, state, rng)
             if dispatch is not None and state == "in_progress" and index % 5 == 0:
                 _make_late(order, dispatch, today - datetime.timedelta(days=rng.randint(1, 12)))
+        seed_demo_planning_inputs(planner=planner, today=today)
     return NetworkOrder.objects.filter(customer_reference__startswith=DEMO_PREFIX).count()
