@@ -3,6 +3,7 @@ from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from tenants.models import Plant
 
@@ -80,6 +81,12 @@ class PlantInputTable(tables.Table):
         return format_html(
             '<span class="badge badge-valid">{}</span> <small>{}</small>',
             _("set"),
-            _("%(rates)s rates, %(lanes)s lanes")
-            % {"rates": record.rate_count, "lanes": record.lane_count},
+            ", ".join(
+                (
+                    ngettext("%(n)s rate", "%(n)s rates", record.rate_count)
+                    % {"n": record.rate_count},
+                    ngettext("%(n)s lane", "%(n)s lanes", record.lane_count)
+                    % {"n": record.lane_count},
+                )
+            ),
         )

@@ -341,7 +341,7 @@ def test_plant_list_query_count_does_not_grow(as_user, world, plant):
         )
     with CaptureQueriesContext(connection) as many:
         response = client.get("/planning/plants/")
-    assert response.content.decode().count("1 rates, 0 lanes") == 6
+    assert response.content.decode().count("1 rate, 0 lanes") == 6
     assert len(many) == len(few)
 
 
