@@ -80,6 +80,9 @@ class AuditEntry(models.Model):
         API_KEY_REVOKED = "api_key.revoked", _("API key revoked")
         CAPACITY_DECLARED = "capacity.declared", _("Capacity declaration changed")
         PLANT_COST_CHANGED = "plant_cost.changed", _("Plant cost model changed")
+        PLAN_STARTED = "plan.started", _("Plan started")
+        PLAN_CANCELLED = "plan.cancelled", _("Plan cancelled")
+        PLAN_APPROVED = "plan.approved", _("Plan approved and dispatched")
 
     at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(

@@ -14,6 +14,7 @@ urlpatterns = [
     path("products/", include("orders.hub.urls_products")),
     path("orders/", include("orders.hub.urls_orders")),
     path("planning/plants/", include("orders.hub.urls_plant_inputs")),
+    path("planning/", include("orders.hub.urls_planning")),
     path(
         "audit/",
         member_required(["auditor", "network_admin"])(views.audit_log),

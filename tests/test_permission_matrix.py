@@ -83,11 +83,21 @@ def sample_kwargs(world, route: Route, partner) -> dict:
         "operation_pk": lambda: world.operation_id,
         "sequence": lambda: 10,
         "user_pk": lambda: world.user("planner").pk,
+        "run_pk": lambda: plan_run_sample().pk,
     }
     names = set(re.findall(r"<(?:\w+:)?(\w+)>", route.route))
     missing = names - samples.keys()
     assert not missing, f"{route.name}: add sample values for URL parameters {missing}"
     return {n: samples[n]() for n in names}
+
+
+def plan_run_sample():
+    """A finished plan with no placements: its pages render without a solve."""
+    from orders.hub.models import PlanRun
+
+    return PlanRun.objects.first() or PlanRun.objects.create(
+        status=PlanRun.Status.NO_SOLUTION, problem={}, time_limit=5
+    )
 
 
 def url_for(world, route: Route, partner) -> str:

@@ -414,7 +414,7 @@ class Dispatch(models.Model):
 class PlantCapacity(models.Model):
     """The hub's copy of a plant's capacity declaration: the partner declares its
     work centres, capabilities and downtime on its own host, and what the sharing
-    agreement releases arrives here (`orders.partner.services.capacity_publish`)."""
+    agreement releases arrives here (`orders.partner.capacity.capacity_publish`)."""
 
     plant = models.OneToOneField(
         Plant, verbose_name=_("plant"), on_delete=models.CASCADE, related_name="capacity"

@@ -167,6 +167,11 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 DMN_UPLOAD_MAX_BYTES = env.int("DMN_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
+
+# Planning: export-controlled orders go only to plants in these countries (ISO codes)
+# holding an ITAR registration; CP-SAT search workers per solve.
+DMN_EXPORT_ALLOWED_COUNTRIES = env.list("DMN_EXPORT_ALLOWED_COUNTRIES", default=["US"])
+DMN_PLANNING_WORKERS = env.int("DMN_PLANNING_WORKERS", default=2)
 DATA_UPLOAD_MAX_NUMBER_FILES = 20
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
@@ -188,6 +193,7 @@ CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=_redis_url or "memory://")
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=_redis_url or "cache+memory://")
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"

@@ -152,7 +152,13 @@ def portal() -> Iterator[Portal]:
         "DMN_PUBLIC_PORT": str(port),
         "PYTHONUNBUFFERED": "1",
     }
+    if env.get("REDIS_URL"):
+        # A queue of this run's own, so that no other worker on the same Redis takes its tasks.
+        env["CELERY_TASK_DEFAULT_QUEUE"] = f"e2e_{os.getpid()}"
+    else:
+        env["CELERY_TASK_ALWAYS_EAGER"] = "1"  # no broker: tasks run inside the request
     server = None
+    worker = None
     log = None
     try:
         _manage(env, "migrate_network", "-v0")
@@ -167,10 +173,36 @@ def portal() -> Iterator[Portal]:
             stdout=log,
             stderr=subprocess.STDOUT,
         )
+        if env.get("REDIS_URL"):
+            worker = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "celery",
+                    "-A",
+                    "portal",
+                    "worker",
+                    "--pool=solo",
+                    "--queues",
+                    env["CELERY_TASK_DEFAULT_QUEUE"],
+                    "--loglevel=WARNING",
+                ],
+                cwd=ROOT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
         portal = Portal(port=port, database_url=database_url)
         _wait_healthy(portal.url("/health/"), server)
         yield portal
     finally:
+        if worker is not None:
+            worker.terminate()
+            try:
+                worker.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+                worker.wait()
         if server is not None:
             server.terminate()
             try:
