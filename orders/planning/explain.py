@@ -22,6 +22,7 @@ from .model import (
 )
 
 Part = tuple[int, int, int, int]  # (order, plant, week, quantity), indices into the Problem
+FULL_LISTED = 5  # cheaper plants without room listed per placement (the reason counts all)
 
 
 def plan_build(
@@ -185,6 +186,8 @@ def _explain(inst, o, p, w, q, cost, order_parts, loads, engine) -> Explanation:
                 continue
             t, booked, capacity, need = room
             full.append((x, saving))
+            if len(dynamic) >= FULL_LISTED:
+                continue
             dynamic.append(
                 Exclusion(
                     inst.plants[x].id,
@@ -255,11 +258,16 @@ def _unplaced(inst: Instance, o: int, loads: np.ndarray, engine: str) -> Unplace
         if not inst.plants:
             message = "There are no plants to plan with."
         elif too_small:
-            others = [e for e in static if e.reason != CAPACITY]
+            # The plant that comes closest, and by how much it falls short.
+            closest = [(inst.shortfall(o, inst.plant_index[e.plant_id]), e) for e in too_small]
+            (t, need, best), e = min(closest, key=lambda c: c[0][1] - c[0][2])
+            what = "a part of it" if inst.is_split(o) else "it"
             message = (
-                f"Not enough capacity: {len(too_small)} plant(s) could make it but none has "
-                f"a week with room; {too_small[0].message}"
+                f"Not enough capacity: {len(too_small)} plant(s) could make it but none has a "
+                f"week with room: {what} needs {hours(need)} of {inst.types[t]} in one week, "
+                f"at most {hours(best)} at {_name(inst, inst.plant_index[e.plant_id])}."
             )
+            others = [e for e in static if e.reason != CAPACITY]
             if others:
                 message += f" Other plants: {inst.reason_counts(others)}."
         else:
@@ -267,7 +275,7 @@ def _unplaced(inst: Instance, o: int, loads: np.ndarray, engine: str) -> Unplace
         return Unplaced(order_id=order.id, reasons=static, message=message)
     lot = int(inst.min_part[o])
     dynamic = []
-    shortfall = None  # (type, need, best free in one plant-week, free in all)
+    shortfall = None  # at the plant that comes closest: (type, need, best week, all weeks)
     room_at = None
     for p in eligible:
         need = inst.load(o, p, lot)
@@ -279,18 +287,18 @@ def _unplaced(inst: Instance, o: int, loads: np.ndarray, engine: str) -> Unplace
         if ok_weeks:
             room_at = room_at if room_at is not None else (int(p), ok_weeks[0])
             continue
-        t = max(ts, key=lambda t, need=need, free=free: need[t] - free[t].max())
+        t, needed, best = inst.shortfall(o, int(p), free)
         dynamic.append(
             Exclusion(
                 inst.plants[p].id,
                 CAPACITY,
-                f"{_name(inst, p)} had no room in any week: {hours(need[t])} of "
-                f"{inst.types[t]} needed, at most {hours(max(free[t].max(), 0.0))} free.",
+                f"{_name(inst, p)} had no room in any week: {hours(needed)} of "
+                f"{inst.types[t]} needed, {hours(best)} free in its closest week.",
             )
         )
-        best, total = max(free[t].max(), 0.0), float(np.maximum(free[t], 0).sum())
-        if shortfall is None or need[t] - best > shortfall[1] - shortfall[2]:
-            shortfall = (t, need[t], best, total)
+        total = float(np.maximum(free[t], 0).sum())
+        if shortfall is None or needed - best < shortfall[1] - shortfall[2]:
+            shortfall = (t, needed, best, total)
     what = "a part of it" if inst.is_split(o) else "it"
     if room_at is not None:
         p, w = room_at
@@ -308,7 +316,8 @@ def _unplaced(inst: Instance, o: int, loads: np.ndarray, engine: str) -> Unplace
         t, need, best, total = shortfall
         message = (
             f"Not enough capacity at the {len(eligible)} eligible plant(s) in the planning "
-            f"weeks: {what} needs {hours(need)} of {inst.types[t]} in one week; the most free "
-            f"in one plant-week is {hours(best)} ({hours(total)} free in all weeks)."
+            f"weeks: {what} needs {hours(need)} of {inst.types[t]} in one week; the plant that "
+            f"comes closest has {hours(best)} free in its best week ({hours(total)} in all "
+            "weeks)."
         )
     return Unplaced(order_id=order.id, reasons=tuple(dynamic) + static, message=message)

@@ -520,10 +520,8 @@ class Instance:
         order, plant = self.orders[o], self.plants[p]
         name = plant.name or plant.id
         key: tuple
-        if reason in (PLANT_UNAVAILABLE, NOT_APPROVED, COMPLIANCE):
+        if reason in (PLANT_UNAVAILABLE, NOT_APPROVED, COMPLIANCE, LOCKED):
             key = (p, reason)
-        elif reason == LOCKED:
-            key = (p, reason, tuple(sorted(self.current[o])))
         elif reason == CAPABILITY:
             missing = [self.types[t] for t in self.types_needed(o, p) if not self.has_type[p, t]]
             if not missing:
@@ -561,8 +559,7 @@ class Instance:
             else:
                 message = f"{name} has no capacity in the planning weeks."
         elif reason == LOCKED:
-            where = ", ".join(self.plants[c].name or self.plants[c].id for c in key[2])
-            message = f"The order is locked to {where}, where it is dispatched."
+            message = f"The order is locked where it is dispatched, not at {name}."
         elif reason == NOT_APPROVED:
             message = f"{name} is not on the order's approved-plant list."
         elif reason == COMPLIANCE:
@@ -592,19 +589,36 @@ class Instance:
         return exclusion
 
     def _capacity_exclusion(self, o: int, p: int) -> Exclusion:
-        """Plant p cannot take even the smallest lot of order o in any week."""
-        plant = self.plants[p]
+        """Plant p cannot take even the smallest part of order o in any week (one
+        message per plant and type, shared by the orders it excludes)."""
+        t, _need, best = self.shortfall(o, p)
+        key = (p, CAPACITY, t, round(best, 1))
+        cached = self._messages.get(key)
+        if cached is None:
+            plant = self.plants[p]
+            cached = self._messages[key] = Exclusion(
+                plant.id,
+                CAPACITY,
+                f"{plant.name or plant.id} has no week with room for this order: "
+                f"{hours(best)} of {self.types[t]} in the week that comes closest.",
+            )
+        return cached
+
+    def shortfall(self, o: int, p: int, free: np.ndarray | None = None):
+        """Why order o's smallest part fits in no week at plant p: (type, hours
+        needed, hours free) in the open week that comes closest, for the type that
+        falls furthest short there. `free` [T, W] defaults to the plant's capacity
+        after locked orders."""
+        free = self.free[p] if free is None else free
         need = self.load(o, p, float(self.min_part[o]))
         ts = self.types_needed(o, p)
-        # The type whose best week falls furthest short.
-        best = max(ts, key=lambda t: need[t] - self.free[p, t].max()) if len(ts) else 0
-        lot = "a part of the order" if self.is_split(o) else "the order"
-        message = (
-            f"{plant.name or plant.id} has no week with room for {lot}: it needs "
-            f"{hours(need[best])} of {self.types[best]}, at most "
-            f"{hours(self.free[p, best].max())} in one week."
-        )
-        return Exclusion(plant.id, CAPACITY, message)
+        weeks = np.nonzero(self.open_weeks)[0]
+        if not len(ts) or not len(weeks):
+            return 0, 0.0, 0.0
+        deficit = need[ts][:, None] - free[np.ix_(ts, weeks)]  # [types, weeks]
+        w = int(np.argmin(deficit.max(axis=0)))
+        t = int(ts[int(np.argmax(deficit[:, w]))])
+        return t, float(need[t]), float(max(free[t, weeks[w]], 0.0))
 
     # --- unplaced penalty ---------------------------------------------------------
 

@@ -334,13 +334,30 @@ def _cost_from_json(data: dict) -> CostBreakdown:
     return CostBreakdown(**{name: data.get(name, 0.0) for name in COST_FIELDS})
 
 
-def _exclusion_to_json(e: Exclusion) -> dict:
-    return {"plant_id": e.plant_id, "reason": e.reason, "message": e.message}
+class _ExclusionTable:
+    """Exclusions repeat across orders (the same plant lacks the same certificate
+    for many of them): the plan's JSON lists each once, under "exclusions", and
+    explanations refer to them by position."""
+
+    def __init__(self):
+        self.rows: list[dict] = []
+        self.index: dict[Exclusion, int] = {}
+
+    def refs(self, exclusions) -> list[int]:
+        out = []
+        for e in exclusions:
+            i = self.index.get(e)
+            if i is None:
+                i = self.index[e] = len(self.rows)
+                self.rows.append({"plant_id": e.plant_id, "reason": e.reason, "message": e.message})
+            out.append(i)
+        return out
 
 
 def plan_to_json(plan: Plan) -> dict:
     """The JSON form of a Plan; plan_from_json reads it back to an equal Plan."""
-    return {
+    table = _ExclusionTable()
+    data = {
         "status": plan.status,
         "engine": plan.engine,
         "objective": plan.objective,
@@ -370,7 +387,7 @@ def plan_to_json(plan: Plan) -> dict:
                 "cost": _cost_to_json(e.cost),
                 "runner_up_plant_id": e.runner_up_plant_id,
                 "runner_up_extra_cost": e.runner_up_extra_cost,
-                "excluded": [_exclusion_to_json(x) for x in e.excluded],
+                "excluded": table.refs(e.excluded),
             }
             for e in plan.explanations
         ],
@@ -378,7 +395,7 @@ def plan_to_json(plan: Plan) -> dict:
             {
                 "order_id": u.order_id,
                 "message": u.message,
-                "reasons": [_exclusion_to_json(x) for x in u.reasons],
+                "reasons": table.refs(u.reasons),
             }
             for u in plan.unplaced
         ],
@@ -393,13 +410,18 @@ def plan_to_json(plan: Plan) -> dict:
             for ld in plan.loads
         ],
     }
+    data["exclusions"] = table.rows
+    return data
 
 
 def plan_from_json(data: dict) -> Plan:
     """A Plan from plan_to_json's output."""
+    table = [
+        Exclusion(x["plant_id"], x["reason"], x["message"]) for x in data.get("exclusions", ())
+    ]
 
-    def exclusions(rows):
-        return tuple(Exclusion(x["plant_id"], x["reason"], x["message"]) for x in rows)
+    def exclusions(refs):
+        return tuple(table[i] for i in refs)
 
     return Plan(
         status=data["status"],

@@ -43,7 +43,7 @@ from .instance import COST_SCALE, Instance
 from .model import Plan, PlanningInputError, Problem, Progress
 from .validate import problem_check
 
-MAX_VARIABLES = 250_000
+MAX_VARIABLES = 100_000
 WINDOW_EARLY, WINDOW_LATE = 2, 2  # weeks before and after the due week when narrowing
 MIN_PLANTS = 6  # plants per order kept at the least when narrowing
 LIGHT_PRESOLVE_ABOVE = 20_000  # variables
@@ -102,7 +102,11 @@ def solve(
         gap=result.gap,
         build_seconds=build_seconds,
         solve_seconds=result.seconds,
-        notes=notes + model.notes,
+        notes=[
+            *notes,
+            f"Model: {len(model.vars):,} variables, {model.n_constraints:,} capacity "
+            f"constraints, {len(model.unplaced):,} orders to place.",
+        ],
     )
 
 
@@ -185,7 +189,6 @@ class _Model:
     def __init__(self, inst: Instance, candidates: list[dict[int, np.ndarray]]):
         self.inst = inst
         self.model = m = cp_model.CpModel()
-        self.notes: list[str] = []
         T, W = inst.n_types, inst.n_weeks
         self.vars: list[cp_model.IntVar] = []
         obj_idx: list[np.ndarray] = []
@@ -497,48 +500,129 @@ class _SolutionCallback(cp_model.CpSolverSolutionCallback):
             self.stop_search()
 
 
-def _hint_parts(inst: Instance, candidates) -> list[Part]:
-    """A first solution for the search: the greedy order (due date, priority), each
-    order to its cheapest candidate plant-week with room; an order that fits
-    nowhere whole is tried in 2, 3, ... equal parts, as the model allows."""
-    free = inst.free_int.copy()
-    todo = [o for o in range(inst.n_orders) if candidates[o] and not inst.is_locked[o]]
-    todo.sort(key=lambda o: (inst.orders[o].due_date, inst.orders[o].priority, inst.orders[o].id))
-    parts: list[Part] = []
-    for o in todo:
-        plants = np.fromiter(candidates[o], dtype=np.int64)
-        allowed = np.zeros((len(plants), inst.n_weeks), dtype=bool)
-        for i, p in enumerate(plants):
-            allowed[i, candidates[o][int(p)]] = True
+class _Options:
+    """An order's candidate plant-weeks for the start heuristic: [c, W] masks and
+    costs of the whole order, [c, T] loads, over its candidate plants c."""
+
+    def __init__(self, inst: Instance, o: int, candidates: dict[int, np.ndarray]):
+        self.plants = np.fromiter(candidates, dtype=np.int64)
+        self.allowed = np.zeros((len(self.plants), inst.n_weeks), dtype=bool)
+        for i, p in enumerate(self.plants):
+            self.allowed[i, candidates[int(p)]] = True
         q = int(inst.qty[o])
-        fixed, unit = np.zeros(len(plants)), np.zeros(len(plants))
-        for i, p in enumerate(plants):
-            fixed[i], unit[i] = inst.unit_cost(o, int(p))
-        for n in range(1, int(inst.split_parts[o]) + 1):
-            loads = inst.load_int(inst.load_matrix(o, float(-(-q // n))))[plants]  # [c, T]
-            trial = free[plants].copy()  # [c, T, W]
-            if n == 1:
-                cost = inst.full_cost[o, plants][:, None] + inst.late_unit[o][None, :] * q
-            else:
-                cost = fixed[:, None] + (unit[:, None] + inst.late_unit[o][None, :]) * (q / n)
-            used = np.zeros_like(allowed)
-            chosen = []
-            for _part in range(n):
-                ok = (trial >= loads[:, :, None]).all(axis=1) & allowed & ~used
-                if not ok.any():
-                    break
-                i, w = np.unravel_index(np.argmin(np.where(ok, cost, np.inf)), ok.shape)
-                trial[i, :, w] -= loads[i]
-                used[i, w] = True
-                chosen.append((int(i), int(w)))
-            if len(chosen) == n:
-                free[plants] = trial
-                sizes = [q // n + (1 if k < q % n else 0) for k in range(n)]
-                parts += [
-                    (o, int(plants[i]), w, size) for (i, w), size in zip(chosen, sizes, strict=True)
-                ]
+        self.cost = inst.full_cost[o, self.plants][:, None] + inst.late_unit[o][None, :] * q
+        self.load = inst.load_int(inst.load_matrix(o, float(q)))[self.plants]
+
+    def room(self, free: np.ndarray) -> np.ndarray:
+        return (free[self.plants] >= self.load[:, :, None]).all(axis=1) & self.allowed
+
+    def best(self, free: np.ndarray):
+        """(cost, i, w) of the cheapest cell with room, or None."""
+        costs = np.where(self.room(free), self.cost, np.inf)
+        i, w = np.unravel_index(np.argmin(costs), costs.shape)
+        return None if not np.isfinite(costs[i, w]) else (float(costs[i, w]), int(i), int(w))
+
+    def regret(self, free: np.ndarray) -> float:
+        """How much is lost if the cheapest cell with room goes to another order."""
+        costs = np.sort(np.where(self.room(free), self.cost, np.inf), axis=None)
+        if not np.isfinite(costs[0]):
+            return -np.inf
+        return np.inf if len(costs) < 2 or not np.isfinite(costs[1]) else costs[1] - costs[0]
+
+
+def _split_parts(inst: Instance, o: int, candidates, free: np.ndarray) -> list[Part]:
+    """Order o in 2, 3, ... equal parts at its cheapest plant-weeks with room, as
+    the model allows; updates `free`; [] if no number of parts fits."""
+    plants = np.fromiter(candidates, dtype=np.int64)
+    allowed = np.zeros((len(plants), inst.n_weeks), dtype=bool)
+    for i, p in enumerate(plants):
+        allowed[i, candidates[int(p)]] = True
+    q = int(inst.qty[o])
+    fixed, unit = np.zeros(len(plants)), np.zeros(len(plants))
+    for i, p in enumerate(plants):
+        fixed[i], unit[i] = inst.unit_cost(o, int(p))
+    for n in range(2, int(inst.split_parts[o]) + 1):
+        loads = inst.load_int(inst.load_matrix(o, float(-(-q // n))))[plants]  # [c, T]
+        trial = free[plants].copy()  # [c, T, W]
+        cost = fixed[:, None] + (unit[:, None] + inst.late_unit[o][None, :]) * (q / n)
+        used = np.zeros_like(allowed)
+        chosen = []
+        for _part in range(n):
+            ok = (trial >= loads[:, :, None]).all(axis=1) & allowed & ~used
+            if not ok.any():
                 break
-    return parts
+            i, w = np.unravel_index(np.argmin(np.where(ok, cost, np.inf)), ok.shape)
+            trial[i, :, w] -= loads[i]
+            used[i, w] = True
+            chosen.append((int(i), int(w)))
+        if len(chosen) == n:
+            free[plants] = trial
+            sizes = [q // n + (1 if k < q % n else 0) for k in range(n)]
+            return [
+                (o, int(plants[i]), w, size) for (i, w), size in zip(chosen, sizes, strict=True)
+            ]
+    return []
+
+
+def _hint_parts(inst: Instance, candidates) -> list[Part]:
+    """A first solution for the search: the cheaper of two greedy passes, one in
+    order of regret (what is lost if an order's cheapest plant-week goes to
+    another order), one by due date and priority."""
+    todo = [o for o in range(inst.n_orders) if candidates[o] and not inst.is_locked[o]]
+    options = {o: _Options(inst, o, candidates[o]) for o in todo}
+    by_regret = sorted(todo, key=lambda o: (-options[o].regret(inst.free_int), o))
+    by_due = sorted(todo, key=lambda o: (inst.orders[o].due_date, inst.orders[o].priority, o))
+    return min(
+        (
+            _hint_pass(inst, candidates, options, by_regret),
+            _hint_pass(inst, candidates, options, by_due),
+        ),
+        key=lambda parts: assignment_cost(inst, parts),
+    )
+
+
+def _hint_pass(inst: Instance, candidates, options, todo, passes: int = 3) -> list[Part]:
+    """Orders in turn, each to its cheapest candidate plant-week with room; one
+    that fits nowhere whole is split into equal parts as the model allows. Then a
+    few passes of moving each order to a cheaper plant-week with room, and placing
+    what is still unplaced."""
+    free = inst.free_int.copy()
+    whole: dict[int, tuple[float, int, int]] = {}  # order -> (cost, i, w)
+    split: dict[int, list[Part]] = {}
+
+    def place(o) -> bool:
+        best = options[o].best(free)
+        if best is not None:
+            whole[o] = best
+            free[options[o].plants[best[1]], :, best[2]] -= options[o].load[best[1]]
+            return True
+        parts = _split_parts(inst, o, candidates[o], free) if inst.is_split(o) else []
+        if parts:
+            split[o] = parts
+        return bool(parts)
+
+    for o in todo:
+        place(o)
+    for _pass in range(passes):
+        improved = False
+        for o in todo:
+            if o in whole:
+                cost, i, w = whole[o]
+                opt = options[o]
+                free[opt.plants[i], :, w] += opt.load[i]
+                best = opt.best(free)
+                if best[0] < cost - 0.005:
+                    whole[o] = best
+                    improved = True
+                else:
+                    best = whole[o]
+                free[opt.plants[best[1]], :, best[2]] -= opt.load[best[1]]
+            elif o not in split:
+                improved |= place(o)
+        if not improved:
+            break
+    parts = [(o, int(options[o].plants[i]), w, int(inst.qty[o])) for o, (_c, i, w) in whole.items()]
+    return parts + [part for placed in split.values() for part in placed]
 
 
 def _with_cells(candidates, parts: list[Part]):

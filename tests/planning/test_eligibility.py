@@ -105,7 +105,11 @@ def test_order_bigger_than_any_week_is_a_capacity_exclusion():
     plan = solve(case, time_limit=2)
     [unplaced] = plan.unplaced
     assert unplaced.message.startswith("Not enough capacity")
-    assert "needs 50.0 h of mill, at most 40.0 h in one week" in unplaced.message
+    assert "needs 50.0 h of mill in one week, at most 40.0 h at Plant small" in unplaced.message
+    assert unplaced.reasons[0].message == (
+        "Plant small has no week with room for this order: 40.0 h of mill in the week that "
+        "comes closest."
+    )
     assert plan.unplaced_penalty == 0  # no plan could place it
 
 
