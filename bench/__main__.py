@@ -6,6 +6,8 @@
 Runs in its own database (DMN_BENCH_DB, default `dmn_bench`) on the server of
 DATABASE_URL, created empty at the start and dropped at the end; the database
 DATABASE_URL names is never opened. See bench/README.md for what each figure means.
+The other benches: `python -m bench.orders` (order pages at network scale) and
+`python -m bench.planning` (the planning engine; no database).
 """
 
 from __future__ import annotations
