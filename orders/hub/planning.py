@@ -206,11 +206,14 @@ def problem_build(
     orders: list[NetworkOrder],
     unlocked: Iterable[str] = (),
     scenario: Scenario | None = None,
+    previous: dict[str, list[tuple[str, int]]] | None = None,
     today: datetime.date | None = None,
 ) -> BuiltProblem:
     """The engine's input: the selected orders' remaining quantities as new work,
     and every accepted or in-progress dispatch as committed work (locked where it
-    is unless its work order number is in `unlocked`)."""
+    is unless its work order number is in `unlocked`). `previous` (what-if) gives
+    where a plan put each order: moving it away then costs the move penalty, so
+    that the comparison shows what the scenario changes, not other ways to plan."""
     today = today or timezone.localdate()
     scenario = scenario or Scenario()
     unlocked = set(unlocked)
@@ -245,7 +248,17 @@ def problem_build(
     for order in orders:
         remaining = _remaining(order)
         if remaining > 0:
-            engine_orders.append(_order(order, id=order.number, quantity=remaining))
+            before = (previous or {}).get(order.number, [])
+            engine_orders.append(
+                _order(
+                    order,
+                    id=order.number,
+                    quantity=remaining,
+                    current=[
+                        engine.Current(plant_id=p, quantity=q) for p, q in before if p in considered
+                    ],
+                )
+            )
     committed = (
         Dispatch.objects.filter(
             status__in=(Dispatch.Status.ACCEPTED, Dispatch.Status.IN_PROGRESS),
@@ -323,6 +336,7 @@ def plan_start(
     unlocked: Iterable[str] = (),
     scenario: Scenario | None = None,
     base: PlanRun | None = None,
+    previous: dict[str, list[tuple[str, int]]] | None = None,
     request=None,
 ) -> PlanRun:
     """Freeze the inputs in a new run and queue the solve. Without `order_numbers`,
@@ -343,7 +357,9 @@ def plan_start(
         candidates = [o for o in candidates if o.number in wanted]
     if not candidates and not scenario:
         raise ValidationError({"orders": _("Choose at least one order to plan.")})
-    built = problem_build(orders=candidates, unlocked=unlocked, scenario=scenario)
+    built = problem_build(
+        orders=candidates, unlocked=unlocked, scenario=scenario, previous=previous
+    )
     if not built.problem.plants:
         raise ValidationError(
             _("No plant can be planned: none has both a capacity declaration and a cost model.")
@@ -352,7 +368,12 @@ def plan_start(
         run = PlanRun.objects.create(
             kind=PlanRun.Kind.WHAT_IF if scenario else PlanRun.Kind.PLAN,
             base=base,
-            scenario={**(scenario or Scenario()).to_json(), "left_out": built.left_out},
+            scenario={
+                **(scenario or Scenario()).to_json(),
+                "left_out": built.left_out,
+                # Orders to dispatch on approval; the rest is committed work.
+                "new_work": sorted(o.number for o in candidates),
+            },
             time_limit=time_limit,
             problem=problem_to_json(built.problem),
             created_by=actor,
@@ -453,15 +474,26 @@ def plan_solve(*, run_id: int, workers: int | None = None) -> PlanRun:
 
 def what_if_start(*, base: PlanRun, actor, scenario: Scenario, request=None) -> PlanRun:
     """Re-plan the base plan's orders with plants down or partners suspended. Committed
-    work is unlocked (work at a plant that is down has to go somewhere), and the move
-    penalty keeps the rest where it is; the result is compared with the base plan
-    before anything is dispatched."""
+    work at the affected plants is unlocked (it has to go somewhere; the move penalty
+    prices moving it), the rest stays locked; the result is compared with the base
+    plan before anything is dispatched."""
     if not scenario:
         raise ValidationError(_("Mark a plant down or a partner suspended first."))
     base_problem = run_problem(base)
     still_open = {o.number for o in plannable_orders()}
-    numbers = sorted(new_work(base_problem) & still_open)
-    committed = [o.id for o in base_problem.orders if o.current]
+    numbers = sorted(run_new_work(base) & still_open)
+    affected = {str(plant) for plant, _start, _end in scenario.plants_down} | {
+        str(pk)
+        for pk in Plant.objects.filter(partner_id__in=scenario.partners_suspended).values_list(
+            "pk", flat=True
+        )
+    }
+    # Only committed work at the affected plants may move; the rest stays where it is.
+    committed = [
+        o.id
+        for o in base_problem.orders
+        if o.current and any(c.plant_id in affected for c in o.current)
+    ]
     return plan_start(
         actor=actor,
         order_numbers=numbers,
@@ -469,6 +501,7 @@ def what_if_start(*, base: PlanRun, actor, scenario: Scenario, request=None) -> 
         unlocked=committed,
         scenario=scenario,
         base=base,
+        previous=_placed(run_plan(base)),
         request=request,
     )
 
@@ -515,12 +548,19 @@ def run_problem(run: PlanRun):
     return problem_from_json(run.problem)
 
 
-def new_work(problem) -> set[str]:
-    """Ids of the problem's new work (orders by number), which approval dispatches.
+def run_new_work(run: PlanRun) -> set[str]:
+    """Ids of the run's new work (orders by number), which approval dispatches.
     The rest is committed work (work orders already accepted, by their number):
     the plan shows where it stays or would move, but moving it is the partner's
     and the planner's conversation, not an automatic dispatch."""
-    return {o.id for o in problem.orders if not o.current}
+    return set((run.scenario or {}).get("new_work", []))
+
+
+def _placed(plan) -> dict[str, list[tuple[str, int]]]:
+    placed: dict[str, list[tuple[str, int]]] = {}
+    for p in plan.placements if plan else ():
+        placed.setdefault(p.order_id, []).append((p.plant_id, p.quantity))
+    return placed
 
 
 @dataclass(frozen=True)
@@ -545,7 +585,7 @@ def plan_diff(base, other) -> list[Move]:
     moves = []
     for order_id in sorted(set(before) | set(after)):
         b, a = before.get(order_id, []), after.get(order_id, [])
-        if sorted(p.plant_id for p in b) == sorted(p.plant_id for p in a):
+        if {p.plant_id for p in b} == {p.plant_id for p in a}:
             continue
         moves.append(
             Move(
@@ -582,7 +622,7 @@ def plan_approve(
     if run.kind == PlanRun.Kind.WHAT_IF:
         raise ValidationError(_("A what-if plan is for comparison; approve a plan instead."))
     plan = run_plan(run)
-    new = new_work(run_problem(run))
+    new = run_new_work(run)
     wanted = set(order_ids) if order_ids is not None else None
     placements = [
         p for p in plan.placements if p.order_id in new and (wanted is None or p.order_id in wanted)

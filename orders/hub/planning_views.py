@@ -10,12 +10,13 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import formats
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_tables2 import RequestConfig
 
 from portal.forms import form_add_service_error
-from tenants.models import PLANNER_ROLES, Plant
+from tenants.models import PLANNER_ROLES, Partner, Plant
 
 from . import planning
 from .models import PlanRun
@@ -90,12 +91,36 @@ def run_detail(request, run_pk, *, what_if_form=None, status=200):
         "progress": _progress(run),
         "can_plan": request.membership.role in PLANNERS,
         "left_out": (run.scenario or {}).get("left_out", []),
+        "scenario_lines": _scenario_lines(run),
     }
     if plan is not None:
         context.update(_review(run, plan))
         if run.kind == PlanRun.Kind.PLAN and run.status == PlanRun.Status.DONE:
             context["what_if_form"] = what_if_form or WhatIfForm(plants=_plants_of(run))
     return render(request, "planning/detail.html", context, status=status)
+
+
+def _scenario_lines(run: PlanRun) -> list[str]:
+    """The what-if scenario in words, with plant and partner names."""
+    scenario = planning.Scenario.from_json(run.scenario)
+    plants = Plant.objects.select_related("partner").in_bulk(
+        [p for p, _s, _e in scenario.plants_down]
+    )
+    partners = Partner.objects.in_bulk(list(scenario.partners_suspended))
+    lines = [
+        _("%(plant)s down from %(start)s to %(end)s")
+        % {
+            "plant": f"{plants[p].partner.name} · {plants[p].name}" if p in plants else p,
+            "start": formats.date_format(start, "SHORT_DATE_FORMAT"),
+            "end": formats.date_format(end, "SHORT_DATE_FORMAT"),
+        }
+        for p, start, end in scenario.plants_down
+    ]
+    lines += [
+        _("%(partner)s suspended") % {"partner": partners[p].name if p in partners else p}
+        for p in scenario.partners_suspended
+    ]
+    return lines
 
 
 def _plants_of(run: PlanRun):
@@ -106,7 +131,7 @@ def _plants_of(run: PlanRun):
 def _review(run: PlanRun, plan) -> dict:
     problem = planning.run_problem(run)
     plants = {p.id: p for p in problem.plants}
-    new = planning.new_work(problem)
+    new = planning.run_new_work(run)
 
     def name(plant_ids: str | None) -> str:
         if not plant_ids:
@@ -141,6 +166,7 @@ def _review(run: PlanRun, plan) -> dict:
                     }
                     for p in placements
                 ],
+                "has_new": any(p.order_id in new for p in placements),
                 "cost": sum(p.cost.total for p in placements),
                 "days_late": sum(1 for p in placements if p.days_late > 0),
                 "chart": load_chart(loads.get(plant_id, []), problem.periods),

@@ -150,7 +150,7 @@ def test_committed_work_is_locked_where_it_is(
     placed = {p.order_id: p.plant_id for p in planning.run_plan(run).placements}
     assert placed[dispatch.work_order_number] == str(network["dear"].pk)
     assert placed[second.number] == str(network["cheap"].pk)
-    assert planning.new_work(planning.run_problem(run)) == {second.number}
+    assert planning.run_new_work(run) == {second.number}
 
 
 def test_export_controlled_orders_only_go_to_allowed_countries(
