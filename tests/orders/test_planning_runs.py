@@ -371,3 +371,18 @@ def test_a_run_whose_worker_died_can_be_cancelled(world, network, revision, queu
     planning.plan_cancel(run=run, actor=world.user("planner"))
     run.refresh_from_db()
     assert run.status == PlanRun.Status.CANCELLED and run.finished_at is not None
+
+
+def test_a_run_without_a_plan_says_so_and_earlier_plans_stay(
+    as_user, world, network, revision, queued, django_capture_on_commit_callbacks
+):
+    order = new_order(world, revision)
+    earlier = solved(start(world, [order.number], django_capture_on_commit_callbacks))
+    failed = start(world, [order.number], django_capture_on_commit_callbacks)
+    PlanRun.objects.filter(pk=failed.pk).update(cancel_requested=True)  # stops before any plan
+    failed = solved(failed)
+    assert failed.status == PlanRun.Status.NO_SOLUTION and failed.plan["placements"] == []
+    page = as_user("planner", world.hub).get(f"/planning/{failed.pk}/").content.decode()
+    assert "No plan was found within 5 s" in page
+    earlier.refresh_from_db()
+    assert earlier.status == PlanRun.Status.DONE and earlier.plan is not None
