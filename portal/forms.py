@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from .models import User
@@ -28,3 +29,16 @@ def form_add_service_error(form: forms.Form, exc) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc)
+
+
+def form_run_service(form: forms.Form, call) -> bool:
+    """Validate `form` and run `call(form.cleaned_data)`; a service's refusal
+    goes onto the form. True when the service ran."""
+    if not form.is_valid():
+        return False
+    try:
+        call(form.cleaned_data)
+    except ValidationError as exc:
+        form_add_service_error(form, exc)
+        return False
+    return True

@@ -8,14 +8,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 from django_tables2 import RequestConfig
 
-from portal.forms import form_add_service_error
+from portal.forms import form_run_service
 from tenants.models import PLANNER_ROLES, DataSharingAgreement
 
 from . import input_services as services
@@ -67,18 +66,6 @@ def _back(plant):
     return redirect("plant_inputs:detail", plant_pk=plant.pk)
 
 
-def _run(form, call) -> bool:
-    """Validate `form` and run the service; its refusal goes onto the form."""
-    if not form.is_valid():
-        return False
-    try:
-        call(form.cleaned_data)
-    except ValidationError as exc:
-        form_add_service_error(form, exc)
-        return False
-    return True
-
-
 @require_POST
 def plant_cost(request, plant_pk):
     plant = services.plant_input_get(plant_pk=plant_pk)
@@ -87,7 +74,7 @@ def plant_cost(request, plant_pk):
     def call(data):
         services.plant_cost_set(plant=plant, actor=request.user, request=request, **data)
 
-    if _run(form, call):
+    if form_run_service(form, call):
         messages.success(request, _("The cost model of %(plant)s is saved.") % {"plant": plant})
         return _back(plant)
     return _detail(request, plant, status=400, cost_form=form)
@@ -133,7 +120,7 @@ def _row_saved(request, spec: Row, plant, row, form) -> bool:
     def call(data):
         spec.save(row, plant=plant, actor=request.user, request=request, **data)
 
-    if not _run(form, call):
+    if not form_run_service(form, call):
         return False
     messages.success(
         request,

@@ -1,13 +1,12 @@
 """A partner's work orders in the browser: the inbox, answers, progress, shipment."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_tables2 import RequestConfig
 
-from portal.forms import form_add_service_error
+from portal.forms import form_run_service
 from tenants.models import DataSharingAgreement
 
 from . import selectors, services
@@ -81,23 +80,11 @@ def detail(request, number):
     return _detail(request, selectors.work_order_get(number=number))
 
 
-def _run(form, call):
-    """Validate `form`, run the service; put the service's refusal on the form."""
-    if not form.is_valid():
-        return False
-    try:
-        call(form.cleaned_data)
-    except ValidationError as exc:
-        form_add_service_error(form, exc)
-        return False
-    return True
-
-
 @require_POST
 def accept(request, number):
     work_order = selectors.work_order_get(number=number)
     form = AcceptForm(request.POST, due_date=work_order.due_date)
-    if _run(
+    if form_run_service(
         form,
         lambda d: services.work_order_accept(
             work_order=work_order, user=request.user, promised_date=d["promised_date"]
@@ -117,7 +104,7 @@ def accept(request, number):
 def reject(request, number):
     work_order = selectors.work_order_get(number=number)
     form = RejectForm(request.POST)
-    if _run(
+    if form_run_service(
         form,
         lambda d: services.work_order_reject(
             work_order=work_order, user=request.user, reason=d["reason"], text=d["text"]
@@ -136,7 +123,7 @@ def report_progress(request, number, operation_pk):
         request.tenant
     )
     form = ProgressForm(request.POST or None, notes_released=notes_released)
-    if request.method == "POST" and _run(
+    if request.method == "POST" and form_run_service(
         form, lambda d: services.progress_report(operation=operation, user=request.user, **d)
     ):
         messages.success(request, _("Progress on %(op)s recorded.") % {"op": operation})
@@ -163,7 +150,7 @@ def report_progress(request, number, operation_pk):
 def ship(request, number):
     work_order = selectors.work_order_get(number=number)
     form = ShipmentForm(request.POST)
-    if _run(
+    if form_run_service(
         form, lambda d: services.shipment_create(work_order=work_order, user=request.user, **d)
     ):
         messages.success(request, _("Shipment recorded."))
