@@ -15,7 +15,7 @@ import sys
 from .greedy import greedy
 from .jsonio import plan_to_json, problem_from_json
 from .model import PlanningInputError
-from .solver import solve
+from .solver import DEFAULT_MODEL, MODELS, solve
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -26,6 +26,12 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--time-limit", type=float, default=30.0, help="seconds of search (30)")
     run.add_argument("--workers", type=int, default=2, help="CP-SAT workers (2)")
     run.add_argument("--greedy", action="store_true", help="the greedy planner instead of CP-SAT")
+    run.add_argument(
+        "--model",
+        choices=MODELS,
+        default=DEFAULT_MODEL,
+        help=f"CP-SAT model: each order in one week, or spread over weeks ({DEFAULT_MODEL})",
+    )
     run.add_argument("--indent", type=int, default=2, help="JSON indent (0: one line)")
     args = parser.parse_args(argv)
 
@@ -50,7 +56,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.greedy:
             plan = greedy(problem)
         else:
-            plan = solve(problem, time_limit=args.time_limit, workers=args.workers)
+            plan = solve(
+                problem, time_limit=args.time_limit, workers=args.workers, model=args.model
+            )
     except PlanningInputError as error:
         print(f"{args.input}: {len(error.errors)} error(s) in the input:", file=sys.stderr)
         for path, message in error.errors:

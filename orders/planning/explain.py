@@ -7,6 +7,7 @@ explained and reported the same way.
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import replace
 
 import numpy as np
 
@@ -22,6 +23,8 @@ from .model import (
 )
 
 Part = tuple[int, int, int, int]  # (order, plant, week, quantity), indices into the Problem
+# The spread model: (order, plant) -> ((week, percent of the order's load), ...)
+Spread = dict[tuple[int, int], tuple[tuple[int, int], ...]]
 FULL_LISTED = 5  # cheaper plants without room listed per placement (the reason counts all)
 
 
@@ -36,14 +39,26 @@ def plan_build(
     build_seconds: float,
     solve_seconds: float,
     notes: list[str] = (),
+    spread: Spread | None = None,
 ) -> Plan:
-    """The Plan for `parts` (free orders only; locked orders are added here)."""
+    """The Plan for `parts` (free orders only; locked orders are added here).
+    `spread` (the spread model): for the (order, plant) of a part, its load over
+    weeks as (week, percent of the order's load), the part's week the first."""
+    spread = dict(spread or {})
+    spread.update({(lp.order, lp.plant): lp.weeks for lp in inst.locked_parts if lp.weeks})
     all_parts = [(lp.order, lp.plant, lp.week, lp.quantity) for lp in inst.locked_parts]
     all_parts += [p for p in parts if p[3] > 0]
     loads = np.zeros_like(inst.cap)
     by_order: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
     for o, p, w, q in all_parts:
-        loads[p, :, w] += inst.load(o, p, q)
+        weeks = spread.get((o, p))
+        if weeks:
+            # Percents of the order's load (of the part's, for a locked part).
+            whole = inst.load(o, p, q if inst.is_locked[o] else int(inst.qty[o]))
+            for wk, pct in weeks:
+                loads[p, :, wk] += whole * pct / 100
+        else:
+            loads[p, :, w] += inst.load(o, p, q)
         by_order[o].append((p, w, q))
 
     placements, explanations, costs = [], [], {}
@@ -56,6 +71,13 @@ def plan_build(
         total_q = sum(q for _p, _w, q in order_parts)
         for p, w, q in order_parts:
             cost = inst.part_cost(o, p, w, q, move * q / total_q)
+            weeks = spread.get((o, p)) or ()
+            last = w
+            if weeks:
+                units = q if inst.is_locked[o] else int(inst.qty[o])
+                late = sum(float(inst.late_unit[o, wk]) * units * pct / 100 for wk, pct in weeks)
+                cost = replace(cost, lateness=late)
+                last = max(wk for wk, _pct in weeks)
             costs[o, p, w] = cost
             placements.append(
                 Placement(
@@ -63,8 +85,9 @@ def plan_build(
                     plant_id=inst.plants[p].id,
                     quantity=q,
                     period_start=inst.periods[w],
-                    days_late=int(inst.late_days[o, w]),
+                    days_late=int(inst.late_days[o, last]),
                     cost=cost,
+                    weeks=tuple((inst.periods[wk], int(pct)) for wk, pct in weeks),
                 )
             )
         for p, w, q in order_parts:

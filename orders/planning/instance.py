@@ -85,11 +85,17 @@ class LockedPart:
     plant: int
     week: int
     quantity: int
+    # Spread model: (week, percent of the part's load) from the first week; the
+    # part is then reported in `week`, the first of them.
+    weeks: tuple[tuple[int, int], ...] = ()
 
 
 class Instance:
-    def __init__(self, problem: Problem):
+    def __init__(self, problem: Problem, *, spread_locked: bool = False):
+        """`spread_locked`: locked orders' load is spread backwards from the due
+        week over weeks with room (the spread model), not put in one week."""
         self.problem = problem
+        self.spread_locked = spread_locked
         self.orders = problem.orders
         self.plants = problem.plants
         self.periods = problem.periods
@@ -390,6 +396,9 @@ class Instance:
                 due = int(open_idx[0]) if len(open_idx) else self.n_weeks - 1
             order_weeks = [w for w in range(due, -1, -1) if self.open_weeks[w]]
             order_weeks += [w for w in range(due + 1, self.n_weeks) if self.open_weeks[w]]
+            if self.spread_locked:
+                self._lock_spread(o, order_weeks, due, locked_load)
+                continue
             week = due
             for w in order_weeks:
                 if all(
@@ -402,6 +411,35 @@ class Instance:
                 self.locked_parts.append(LockedPart(o, p, week, n))
                 locked_load[p, :, week] += self.load(o, p, n)
         self.locked_load = locked_load
+        self._locked_notes(locked_load)
+
+    def _lock_spread(self, o: int, order_weeks: list[int], due: int, locked_load) -> None:
+        """A locked order in the spread model: at each plant where it is dispatched,
+        whole percents of its load in the weeks of `order_weeks` (due week back,
+        then later) while they have room; what is left goes to the due week."""
+        for p, n in self.current[o].items():
+            need = self.load(o, p, n)
+            ts = np.nonzero(need > EPS)[0]
+            left, weeks = 100, {}
+            for w in order_weeks:
+                if not left:
+                    break
+                if len(ts):
+                    room = (self.cap[p, ts, w] - locked_load[p, ts, w]) / need[ts]
+                    pct = min(left, int(math.floor(float(room.min()) * 100 + EPS)))
+                else:
+                    pct = left
+                if pct > 0:
+                    weeks[w] = pct
+                    locked_load[p, :, w] += need * pct / 100
+                    left -= pct
+            if left:
+                weeks[due] = weeks.get(due, 0) + left
+                locked_load[p, :, due] += need * left / 100
+            spread = tuple(sorted(weeks.items()))
+            self.locked_parts.append(LockedPart(o, p, spread[0][0], n, spread))
+
+    def _locked_notes(self, locked_load) -> None:
         free = self.cap - locked_load
         over = free < -EPS
         if over.any():

@@ -375,6 +375,8 @@ def plan_to_json(plan: Plan) -> dict:
                 "period_start": p.period_start.isoformat(),
                 "days_late": p.days_late,
                 "cost": _cost_to_json(p.cost),
+                # Spread model only: [week, percent] pairs (absent for one week).
+                **({"weeks": [[w.isoformat(), pct] for w, pct in p.weeks]} if p.weeks else {}),
             }
             for p in plan.placements
         ],
@@ -441,6 +443,7 @@ def plan_from_json(data: dict) -> Plan:
                 period_start=_date(p["period_start"]),
                 days_late=p["days_late"],
                 cost=_cost_from_json(p["cost"]),
+                weeks=tuple((_date(w), int(pct)) for w, pct in p.get("weeks", ())),
             )
             for p in data.get("placements", ())
         ),

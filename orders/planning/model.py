@@ -257,9 +257,12 @@ class Placement:
     order_id: str
     plant_id: str
     quantity: int
-    period_start: date  # the production week
-    days_late: int  # from that week's Friday to the due date
+    period_start: date  # the production week (spread model: the first week with load)
+    days_late: int  # from that week's Friday to the due date (spread: the last week's)
     cost: CostBreakdown
+    # Spread model: (week, percent of the order's load made that week), ascending;
+    # () when the placement is made in the one week `period_start`.
+    weeks: tuple[tuple[date, int], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -44,6 +44,8 @@ from .model import Plan, PlanningInputError, Problem, Progress
 from .validate import problem_check
 
 MAX_VARIABLES = 100_000
+MODELS = ("single_week", "spread")
+DEFAULT_MODEL = "single_week"
 WINDOW_EARLY, WINDOW_LATE = 2, 2  # weeks before and after the due week when narrowing
 MIN_PLANTS = 6  # plants per order kept at the least when narrowing
 LIGHT_PRESOLVE_ABOVE = 20_000  # variables
@@ -60,28 +62,32 @@ def solve(
     hint: Plan | None = None,
     max_variables: int = MAX_VARIABLES,
     seed: int = 0,
+    model: str = DEFAULT_MODEL,
 ) -> Plan:
-    """The cheapest plan CP-SAT finds within `time_limit` seconds of search."""
-    errors = []
-    if not time_limit > 0:
-        errors.append(("time_limit", f"must be more than 0 seconds (got {time_limit})"))
-    if workers < 1:
-        errors.append(("workers", f"must be at least 1 (got {workers})"))
-    if errors:
-        raise PlanningInputError(errors)
+    """The cheapest plan CP-SAT finds within `time_limit` seconds of search.
+    `model`: "single_week" (each order or part in one plant-week, above) or
+    "spread" (an order's load over several weeks at its plant, solver_spread)."""
+    if model not in MODELS:
+        raise PlanningInputError([("model", f"must be one of {', '.join(MODELS)} (got {model})")])
+    if model == "spread":
+        from .solver_spread import solve_spread
+
+        return solve_spread(
+            problem,
+            time_limit=time_limit,
+            workers=workers,
+            on_progress=on_progress,
+            should_stop=should_stop,
+            hint=hint,
+            max_variables=max_variables,
+            seed=seed,
+        )
+    _check_arguments(time_limit, workers)
     started = time.perf_counter()
     problem_check(problem)
     inst = Instance(problem)
     candidates, notes = _candidates(inst, max_variables)
-    # Start from the cheaper of two greedy plans over all candidates (so that
-    # narrowing the model never makes the plan worse than the greedy one).
-    everywhere = [dict(weeks) for weeks in inst.fit_weeks]
-    start = min(
-        (_hint_parts(inst, everywhere), greedy_parts(inst)),
-        key=lambda parts: assignment_cost(inst, parts),
-    )
-    if hint is not None:
-        start = _merge_hint(inst, start, hint)
+    start = start_parts(inst, hint)
     candidates = _with_cells(candidates, start)
     model = _Model(inst, candidates)
     model.hint(start)
@@ -110,15 +116,43 @@ def solve(
     )
 
 
+def _check_arguments(time_limit: float, workers: int) -> None:
+    errors = []
+    if not time_limit > 0:
+        errors.append(("time_limit", f"must be more than 0 seconds (got {time_limit})"))
+    if workers < 1:
+        errors.append(("workers", f"must be at least 1 (got {workers})"))
+    if errors:
+        raise PlanningInputError(errors)
+
+
+def start_parts(inst: Instance, hint: Plan | None) -> list[Part]:
+    """Where the search starts: the cheaper of two greedy plans over all candidates
+    (so that narrowing the model never makes the plan worse than the greedy one),
+    with the orders `hint` places taken from it."""
+    everywhere = [dict(weeks) for weeks in inst.fit_weeks]
+    start = min(
+        (_hint_parts(inst, everywhere), greedy_parts(inst)),
+        key=lambda parts: assignment_cost(inst, parts),
+    )
+    if hint is not None:
+        start = _merge_hint(inst, start, hint)
+    return start
+
+
 # --- candidates ---------------------------------------------------------------------
 
 
-def _candidates(inst: Instance, budget: int) -> tuple[list[dict[int, np.ndarray]], list[str]]:
-    """Per order, plant -> candidate weeks; narrowed to about `budget` variables."""
+def _candidates(
+    inst: Instance, budget: int, base: list[dict[int, np.ndarray]] | None = None
+) -> tuple[list[dict[int, np.ndarray]], list[str]]:
+    """Per order, plant -> candidate weeks (from `base`, default the weeks where
+    the order fits); narrowed to about `budget` variables."""
+    base = inst.fit_weeks if base is None else base
     free_orders = [o for o in range(inst.n_orders) if not inst.is_locked[o]]
     cands: list[dict[int, np.ndarray]] = [{} for _ in range(inst.n_orders)]
     for o in free_orders:
-        cands[o] = dict(inst.fit_weeks[o])
+        cands[o] = dict(base[o])
     weight = np.where(inst.split_parts > 1, 2, 1)
 
     def size(c):
