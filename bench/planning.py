@@ -2,9 +2,9 @@
 
 `python -m bench.planning` (or `bin/bench planning`): for 100x10, 500x50 and
 2000x200 seeded networks (orders x plants, 8 weeks, orders.planning.synthetic),
-one CP-SAT solve each on 2 workers, read at 5 s and 30 s (and 60 s for the
-largest) from its progress reports, and the greedy plan; then one table and notes
-on the scale goals. No database, no Django. See bench/README.md.
+one CP-SAT solve per model (single_week, spread) on 2 workers, read at 5 s and
+30 s (and 60 s for the largest) from its progress reports, and the greedy plan;
+then one table and notes on the scale goals. No database, no Django. See bench/README.md.
 """
 
 from __future__ import annotations
@@ -16,11 +16,14 @@ import sys
 import time
 
 from orders.planning import greedy, solve
+from orders.planning.solver import solve as solve_single_week
+from orders.planning.solver_spread import solve_spread
 from orders.planning.synthetic import network
 
 from .stats import Table
 
 SIZES = ((100, 10), (500, 50), (2000, 200))
+MODELS = {"single_week": solve_single_week, "spread": solve_spread}
 GOAL_500_GAP, GOAL_500_SECONDS = 0.01, 10.0
 GOAL_2000_GAP, GOAL_2000_SECONDS = 0.03, 60.0
 
@@ -35,6 +38,11 @@ def parse_args(argv):
     p.add_argument(
         "--sizes",
         help="orders x plants to run, comma-separated (e.g. 100x10,500x50); default all three",
+    )
+    p.add_argument(
+        "--models",
+        default=",".join(MODELS),
+        help="CP-SAT models to run, comma-separated (single_week,spread)",
     )
     return p.parse_args(argv)
 
@@ -70,17 +78,21 @@ def percent(value) -> str:
     return "-" if value is None else f"{value * 100:.2f}%"
 
 
-def run_one(orders, plants, *, seed, workers, reads):
+def run_one(orders, plants, *, seed, workers, reads, model="single_week", quick=None):
     problem = network(orders, plants, seed=seed)
-    log(f"{orders}x{plants}: greedy")
-    quick = greedy(problem)
+    if quick is None:
+        log(f"{orders}x{plants}: greedy")
+        quick = greedy(problem)
     limit = max(reads)
-    log(f"{orders}x{plants}: CP-SAT, {limit:g} s on {workers} workers")
+    log(f"{orders}x{plants}: CP-SAT {model}, {limit:g} s on {workers} workers")
     trace = []
     started = time.perf_counter()
-    plan = solve(problem, time_limit=limit, workers=workers, on_progress=trace.append)
+    plan = MODELS.get(model, solve)(
+        problem, time_limit=limit, workers=workers, on_progress=trace.append
+    )
     wall = time.perf_counter() - started
     return {
+        "model": model,
         "size": f"{orders}x{plants}",
         "orders": orders,
         "problem": problem,
@@ -94,7 +106,7 @@ def run_one(orders, plants, *, seed, workers, reads):
 
 def render(results, args, reads) -> str:
     long_read = max(reads[:2])
-    columns = ["network", "build s", "greedy"]
+    columns = ["network", "model", "build s", "greedy"]
     for s in reads:
         columns += [f"obj @{s:g}s", f"bound @{s:g}s", f"gap @{s:g}s"]
     columns += [f"greedy vs @{long_read:g}s", "1% gap at", "unplaced cp/greedy"]
@@ -105,7 +117,7 @@ def render(results, args, reads) -> str:
     )
     for r in results:
         plan, quick = r["plan"], r["greedy"]
-        row = [r["size"], f"{plan.build_seconds:.2f}", money(quick.objective)]
+        row = [r["size"], r["model"], f"{plan.build_seconds:.2f}", money(quick.objective)]
         for s in reads:
             read = r["reads"].get(s) if s <= max(r["reads"]) else None
             if read is None:
@@ -136,14 +148,14 @@ def notes(results, reads) -> list[str]:
         "objective = placement costs + a penalty per order left unplaced that some plant could "
         "make (Instance._penalties); the gap is (objective - bound) / objective",
     ]
-    by = {r["size"]: r for r in results}
     for r in results:
         plan = r["plan"]
-        model = [n for n in plan.notes if n.startswith(("Model:", "Narrowed", "Kept"))]
+        model = [n for n in plan.notes if n.startswith(("Model", "Narrowed", "Kept"))]
         out.append(f"{r['size']}: " + " ".join(model))
         if plan.objective is not None:
             out.append(
-                f"{r['size']}: final CP-SAT plan ({plan.solve_seconds:.0f} s): placement cost "
+                f"{r['size']} {r['model']}: final CP-SAT plan ({plan.solve_seconds:.0f} s): "
+                "placement cost "
                 f"{money(plan.objective - plan.unplaced_penalty)} + penalties "
                 f"{money(plan.unplaced_penalty)} for {len(plan.unplaced)} unplaced orders; "
                 f"greedy: {money(r['greedy'].objective - r['greedy'].unplaced_penalty)} + "
@@ -154,11 +166,18 @@ def notes(results, reads) -> list[str]:
                 f"{r['size']}: model build ({plan.build_seconds:.1f} s) is large next to the "
                 f"search ({plan.solve_seconds:.0f} s)"
             )
+    for name in dict.fromkeys(r["model"] for r in results):
+        out += goals({r["size"]: r for r in results if r["model"] == name}, name)
+    return out
+
+
+def goals(by, name) -> list[str]:
+    out = []
     if "500x50" in by:
         reached = first_within(by["500x50"]["trace"], GOAL_500_GAP)
         met = reached is not None and reached <= GOAL_500_SECONDS
         out.append(
-            f"goal 500x50 within 1% of the bound in {GOAL_500_SECONDS:g} s: "
+            f"{name}: goal 500x50 within 1% of the bound in {GOAL_500_SECONDS:g} s: "
             + ("MET" if met else "NOT MET")
             + (f" (at {reached:.1f} s)" if reached is not None else "")
             + f"; gap at {GOAL_500_SECONDS:g} s: "
@@ -170,13 +189,14 @@ def notes(results, reads) -> list[str]:
         gap = read[2] if read else None
         met = gap is not None and gap < GOAL_2000_GAP
         out.append(
-            f"goal 2000x200 feasible with gap under 3% in {GOAL_2000_SECONDS:g} s: "
+            f"{name}: goal 2000x200 feasible with gap under 3% in {GOAL_2000_SECONDS:g} s: "
             + ("MET" if met else "NOT MET")
             + f" (feasible: {'yes' if read else 'no'}, gap {percent(gap)})"
         )
         share = r["plan"].build_seconds / (r["plan"].build_seconds + r["plan"].solve_seconds)
         out.append(
-            f"goal 2000x200 build time not dominating: {r['plan'].build_seconds:.1f} s build, "
+            f"{name}: goal 2000x200 build time not dominating: "
+            f"{r['plan'].build_seconds:.1f} s build, "
             f"{share * 100:.0f}% of build + search"
         )
     return out
@@ -191,7 +211,19 @@ def main(argv=None) -> int:
     results = []
     for orders, plants in sizes:
         wanted = tuple(s for s in reads if s <= 30 or orders >= 2000) if not args.quick else reads
-        results.append(run_one(orders, plants, seed=args.seed, workers=args.workers, reads=wanted))
+        quick = None
+        for model in args.models.split(","):
+            result = run_one(
+                orders,
+                plants,
+                seed=args.seed,
+                workers=args.workers,
+                reads=wanted,
+                model=model,
+                quick=quick,
+            )
+            quick = result["greedy"]
+            results.append(result)
     import ortools
 
     print(
