@@ -268,7 +268,8 @@ def _reason(inst, o, p, w, q, cost, order_parts, runner, extra, full, missed, en
         clauses.append(f"{_name(inst, runner)} would cost {money(extra)} more")
     days = int(inst.late_days[o, w])
     if days:
-        clauses.append(f"made in the week of {inst.periods[w].isoformat()}, {days} days late")
+        unit = "day" if days == 1 else "days"
+        clauses.append(f"made in the week of {inst.periods[w].isoformat()}, {days} {unit} late")
     return "; ".join(clauses) + "."
 
 
