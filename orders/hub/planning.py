@@ -260,10 +260,7 @@ def problem_build(
                 )
             )
     committed = (
-        Dispatch.objects.filter(
-            status__in=(Dispatch.Status.ACCEPTED, Dispatch.Status.IN_PROGRESS),
-            order__due_date__gte=today - datetime.timedelta(days=60),
-        )
+        Dispatch.objects.filter(status__in=(Dispatch.Status.ACCEPTED, Dispatch.Status.IN_PROGRESS))
         .select_related("order__revision__product")
         .prefetch_related(
             "order__revision__operations", "order__revision__product__approved_plants"
@@ -304,7 +301,7 @@ def problem_build(
             freight_per_unit=_float(lane.freight_per_unit),
             country=str(lane.destination_country),
         )
-        for lane in _lanes(considered)
+        for lane in FreightLane.objects.filter(plant_id__in=[int(p) for p in considered])
     ]
     problem = engine.Problem(
         periods=_periods(today, orders),
@@ -319,10 +316,6 @@ def problem_build(
         today=today,
     )
     return BuiltProblem(problem=problem, left_out=left_out)
-
-
-def _lanes(plant_ids: set[str]):
-    return FreightLane.objects.filter(plant_id__in=[int(p) for p in plant_ids])
 
 
 # --- Runs ---------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
 import django_tables2 as tables
+from django.utils import formats
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -40,8 +41,8 @@ class PlanRunTable(tables.Table):
 
     def render_objective(self, record):
         value = (record.progress or {}).get("objective")
-        return "—" if value is None else f"{value:,.0f}"
+        return "—" if value is None else formats.number_format(value, 0, force_grouping=True)
 
     def render_gap(self, record):
         gap = (record.progress or {}).get("gap")
-        return "—" if gap is None else f"{gap * 100:.2f} %"
+        return "—" if gap is None else f"{formats.number_format(gap * 100, 2)} %"
