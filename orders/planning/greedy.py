@@ -22,7 +22,7 @@ from .validate import problem_check
 def greedy(problem: Problem) -> Plan:
     started = time.perf_counter()
     problem_check(problem)
-    inst = Instance(problem)
+    inst = Instance(problem, spread_locked=True)
     built = time.perf_counter()
     parts = greedy_parts(inst)
     solved = time.perf_counter()

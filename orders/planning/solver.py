@@ -85,7 +85,7 @@ def solve(
     _check_arguments(time_limit, workers)
     started = time.perf_counter()
     problem_check(problem)
-    inst = Instance(problem)
+    inst = Instance(problem, spread_locked=True)
     candidates, notes = _candidates(inst, max_variables)
     start = start_parts(inst, hint)
     candidates = _with_cells(candidates, start)
