@@ -83,6 +83,8 @@ class AuditEntry(models.Model):
         PLAN_STARTED = "plan.started", _("Plan started")
         PLAN_CANCELLED = "plan.cancelled", _("Plan cancelled")
         PLAN_APPROVED = "plan.approved", _("Plan approved and dispatched")
+        USE_AS_IS_DECIDED = "quality.use_as_is_decided", _("Use-as-is request decided")
+        CERTIFICATE_ISSUED = "quality.certificate_issued", _("Certificate of conformance issued")
 
     at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(

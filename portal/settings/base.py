@@ -42,6 +42,7 @@ SHARED_APPS = [
     "portal",
     "tenants",
     "orders.hub",
+    "quality.hub",
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "django.contrib.sessions",
@@ -67,6 +68,7 @@ TENANT_APPS = [
     "guardian",
     "tenants.partner",
     "orders.partner",
+    "quality.partner",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -167,6 +169,11 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 DMN_UPLOAD_MAX_BYTES = env.int("DMN_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
+
+# PDFs (portal/pdf.py): seconds before a rendering is killed; longest data: URL
+# (in characters) a PDF may embed. Anything else it may load is a static file.
+DMN_PDF_TIME_LIMIT = env.float("DMN_PDF_TIME_LIMIT", default=30.0)
+DMN_PDF_DATA_URL_MAX_BYTES = env.int("DMN_PDF_DATA_URL_MAX_BYTES", default=256 * 1024)
 
 # Planning: export-controlled orders go only to plants in these countries (ISO codes)
 # holding an ITAR registration; CP-SAT search workers per solve.

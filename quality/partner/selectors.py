@@ -1,0 +1,111 @@
+"""Reads of a partner's quality records, shared by its pages, PDFs and the API."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+from guardian.shortcuts import get_perms
+
+from orders.hub.models import InspectionCharacteristic
+from orders.partner.models import WorkOrder, WorkOrderOperation
+
+from .models import (
+    Attachment,
+    Capa,
+    InspectionRecord,
+    Measurement,
+    MeasurementAccess,
+    NonConformance,
+)
+
+
+def characteristics_for(
+    *, work_order: WorkOrder, sequence: int | None = None
+) -> QuerySet[InspectionCharacteristic]:
+    """The inspection characteristics of the revision the work order makes (hub
+    data, frozen with the released revision), optionally of one operation."""
+    qs = InspectionCharacteristic.objects.filter(
+        operation__revision__product__code=work_order.product_code,
+        operation__revision__revision=work_order.revision,
+    ).select_related("operation")
+    if sequence is not None:
+        qs = qs.filter(operation__sequence=sequence)
+    return qs.order_by("operation__sequence", "id")
+
+
+def inspected_operations(*, work_order: WorkOrder) -> list[WorkOrderOperation]:
+    """The work order's operations that have characteristics to inspect."""
+    sequences = set(
+        characteristics_for(work_order=work_order).values_list("operation__sequence", flat=True)
+    )
+    return [op for op in work_order.operations.all() if op.sequence in sequences]
+
+
+def inspection_list(*, work_order: WorkOrder | None = None) -> QuerySet[InspectionRecord]:
+    qs = InspectionRecord.objects.select_related("work_order", "operation").annotate(
+        out_of_tolerance=Count("measurements", filter=Q(measurements__conforming=False))
+    )
+    if work_order is not None:
+        qs = qs.filter(work_order=work_order)
+    return qs.order_by("-inspected_at", "-id")
+
+
+def inspection_get(*, pk: int) -> InspectionRecord:
+    try:
+        return InspectionRecord.objects.select_related("work_order", "operation").get(pk=pk)
+    except InspectionRecord.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def measurement_series(*, characteristic_id: int) -> QuerySet[Measurement]:
+    """Every value of one characteristic in this schema, in time order (for SPC)."""
+    return (
+        Measurement.objects.filter(characteristic_id=characteristic_id, kind="variable")
+        .select_related("record")
+        .order_by("record__inspected_at", "record__sample", "record__piece", "record_id")
+    )
+
+
+def ncr_list() -> QuerySet[NonConformance]:
+    return NonConformance.objects.select_related("work_order", "operation").annotate(
+        attachment_count=Count("attachments")
+    )
+
+
+def ncr_get(*, number: str) -> NonConformance:
+    try:
+        return (
+            NonConformance.objects.select_related("work_order", "operation", "measurement")
+            .prefetch_related(
+                Prefetch("attachments", queryset=Attachment.objects.order_by("uploaded_at"))
+            )
+            .get(number=number)
+        )
+    except NonConformance.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def capa_for(ncr: NonConformance) -> Capa | None:
+    try:
+        return Capa.objects.prefetch_related("steps__attachments").get(ncr=ncr)
+    except Capa.DoesNotExist:
+        return None
+
+
+def attachment_get(*, pk: int) -> Attachment:
+    try:
+        return Attachment.objects.select_related("ncr").get(pk=pk)
+    except Attachment.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def measurement_access_active(*, user) -> MeasurementAccess | None:
+    """The running grant that lets this (hub) user read raw measurements here, if any."""
+    now = timezone.now()
+    for grant in MeasurementAccess.objects.filter(
+        user_id=user.pk, revoked_at__isnull=True, expires_at__gt=now
+    ):
+        if "read_measurements" in get_perms(user, grant):
+            return grant
+    return None
