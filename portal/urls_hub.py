@@ -15,6 +15,7 @@ urlpatterns = [
     path("orders/", include("orders.hub.urls_orders")),
     path("planning/plants/", include("orders.hub.urls_plant_inputs")),
     path("planning/", include("orders.hub.urls_planning")),
+    path("quality/", include("quality.hub.urls")),
     path(
         "audit/",
         member_required(["auditor", "network_admin"])(views.audit_log),

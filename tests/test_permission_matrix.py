@@ -84,11 +84,41 @@ def sample_kwargs(world, route: Route, partner) -> dict:
         "sequence": lambda: 10,
         "user_pk": lambda: world.user("planner").pk,
         "run_pk": lambda: plan_run_sample().pk,
+        # network quality (hub): a product code, a characteristic id, a use-as-is request
+        "product_code": lambda: "SEED-1",
+        "characteristic_id": lambda: 1,
+        "use_as_is_pk": lambda: use_as_is_sample(world).pk,
+        # quality (partner host): rows made in alpha's schema for the test
+        "record_pk": lambda: quality_sample(world, "record").pk,
+        "characteristic_pk": lambda: quality_sample(world, "characteristic").pk,
+        "ncr_number": lambda: quality_sample(world, "ncr").number,
+        "attachment_pk": lambda: quality_sample(world, "attachment").pk,
+        "step": lambda: 1,
+        "grant_pk": lambda: quality_sample(world, "grant").pk,
     }
     names = set(re.findall(r"<(?:\w+:)?(\w+)>", route.route))
     missing = names - samples.keys()
     assert not missing, f"{route.name}: add sample values for URL parameters {missing}"
     return {n: samples[n]() for n in names}
+
+
+def use_as_is_sample(world):
+    """A pending use-as-is request from alpha (hub row; rolled back with the test)."""
+    from quality.hub.models import UseAsIsRequest
+
+    return UseAsIsRequest.objects.create(
+        partner=world.alpha,
+        ncr_number="NCR-99999",
+        work_order_number=world.work_order_number,
+        order_number=world.order_number,
+        product_code="SEED-1",
+        revision="A",
+        defect_code="surface",
+        quantity=1,
+        description="Scratch",
+        justification="Hidden face",
+        requested_by_label="alpha_quality",
+    )
 
 
 def plan_run_sample():
@@ -98,6 +128,91 @@ def plan_run_sample():
     return PlanRun.objects.first() or PlanRun.objects.create(
         status=PlanRun.Status.NO_SOLUTION, problem={}, time_limit=5
     )
+
+
+def quality_sample(world, kind: str):
+    """A characteristic of the seed revision (hub data), or rows in alpha's schema:
+    an inspection record, an NCR with its CAPA and a file, a measurement grant."""
+    import datetime
+
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+    from django_tenants.utils import schema_context
+
+    from orders.hub.models import InspectionCharacteristic, Operation
+    from orders.partner.models import WorkOrder
+    from quality.partner.models import (
+        Attachment,
+        Capa,
+        CapaStep,
+        InspectionRecord,
+        MeasurementAccess,
+        NonConformance,
+    )
+
+    if kind == "characteristic":
+        operation = Operation.objects.get(revision_id=world.revision_id, sequence=20)
+        # bulk_create: a released revision refuses save(), as it should for users
+        found = InspectionCharacteristic.objects.filter(operation=operation).first()
+        if found is not None:
+            return found
+        sample = InspectionCharacteristic(
+            operation=operation, name="Matrix bore", nominal=10, lower_limit=9, upper_limit=11
+        )
+        return InspectionCharacteristic.objects.bulk_create([sample])[0]
+    user = world.user("alpha_quality")
+    with schema_context(world.alpha.schema_name):
+        work_order = WorkOrder.objects.get(number=world.work_order_number)
+        if kind == "record":
+            return InspectionRecord.objects.create(
+                work_order=work_order,
+                operation=work_order.operations.order_by("sequence").first(),
+                sample=1,
+                instrument="Gauge",
+                inspected_at=timezone.now(),
+                inspector_id=user.pk,
+                inspector_label=user.username,
+                conforming=True,
+            )
+        if kind == "grant":
+            return MeasurementAccess.objects.create(
+                user_id=world.user("qe").pk,
+                user_label="qe",
+                reason="Audit",
+                expires_at=timezone.now() + datetime.timedelta(days=7),
+                granted_by_label="alpha_admin",
+            )
+        ncr, created = NonConformance.objects.get_or_create(
+            number="NCR-MATRIX",
+            defaults={
+                "work_order": work_order,
+                "defect_code": "other",
+                "quantity": 1,
+                "description": "Matrix",
+                "raised_by_id": user.pk,
+                "raised_by_label": user.username,
+            },
+        )
+        if created:
+            capa = Capa.objects.create(ncr=ncr, opened_by_label=user.username)
+            CapaStep.objects.bulk_create(
+                CapaStep(capa=capa, step=step, owner="Q", due_date=timezone.localdate())
+                for step in range(1, 9)
+            )
+        if kind == "ncr":
+            return ncr
+        attachment = Attachment(
+            ncr=ncr,
+            original_name="note.txt",
+            content_type="text/plain",
+            size=4,
+            sha256="0" * 64,
+            uploaded_by_id=user.pk,
+            uploaded_by_label=user.username,
+        )
+        attachment.file.save("note.txt", ContentFile(b"note"), save=False)
+        attachment.save()
+        return attachment
 
 
 def url_for(world, route: Route, partner) -> str:
