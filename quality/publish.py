@@ -61,16 +61,18 @@ def work_order_counts(work_order) -> dict:
     }
 
 
-def capability_of(characteristic_id: int):
+def capability_of(characteristic_id: int, *, hidden_orders=()):
     """SPC over every value of one characteristic in this schema (first article
-    pieces left out), subgroups being the samples of each work order; None
-    without any value. The limits are those the values were measured against
-    (a released revision's limits never change)."""
+    pieces and work orders of `hidden_orders`, network order numbers, left out),
+    subgroups being the samples of each work order; None without any value. The
+    limits are those the values were measured against (a released revision's
+    limits never change)."""
     from .partner.models import InspectionRecord, Measurement
 
     rows = list(
         Measurement.objects.filter(characteristic_id=characteristic_id, kind="variable")
         .exclude(record__source=InspectionRecord.Source.FIRST_ARTICLE)
+        .exclude(record__work_order__order_number__in=list(hidden_orders))
         .order_by("record__inspected_at", "record__sample", "record__piece", "record_id")
         .values_list(
             "record__work_order_id",

@@ -312,10 +312,12 @@ class RawAccess:
     truncated: bool = False
 
 
-def _chart(characteristic_id: int, name: str, unit: str) -> CharacteristicChart:
+def _chart(characteristic_id: int, name: str, unit: str, hidden=()) -> CharacteristicChart:
+    """The control chart of one characteristic, leaving out the values of the
+    export-controlled orders in `hidden` (network order numbers)."""
     from quality.spc_charts import chart_summary, control_chart_svg
 
-    result = publish.capability_of(characteristic_id)
+    result = publish.capability_of(characteristic_id, hidden_orders=hidden)
     if result is None:
         return CharacteristicChart(
             characteristic_id, name, unit, 0, SafeString(""), _("No measured values yet.")
@@ -355,6 +357,7 @@ def raw_charts(
     from quality.partner.models import Measurement
 
     what = product_code or "all products"  # the audit log's reason, in the log's language
+    hidden = _hidden_order_numbers(user)
     with partner_schema(
         partner,
         actor=user,
@@ -372,7 +375,7 @@ def raw_charts(
             .values_list("characteristic_id", "name", "unit")
             .distinct("characteristic_id")
         )
-        access.charts = [_chart(pk, name, unit) for pk, name, unit in characteristics]
+        access.charts = [_chart(pk, name, unit, hidden) for pk, name, unit in characteristics]
     return access
 
 
@@ -422,7 +425,7 @@ def raw_values(*, partner: Partner, user, characteristic_id: int, request=None) 
         if values:
             first = values[0]
             access.charts = (
-                [_chart(characteristic_id, first["name"], first["unit"])]
+                [_chart(characteristic_id, first["name"], first["unit"], hidden)]
                 if first["kind"] == Measurement.Kind.VARIABLE
                 else []
             )

@@ -529,3 +529,13 @@ def test_measurement_access_runs_until_it_expires_or_is_revoked(world, in_alpha)
         )
     )
     assert sorted(actions) == ["permission.granted", "permission.revoked"]
+
+
+def test_control_charts_can_leave_out_orders_a_user_is_not_cleared_for(world, inspected, in_alpha):
+    from quality.publish import capability_of
+
+    for sample in (1, 2, 3):
+        record(inspected, world, bore=f"10.00{sample}", sample=sample)
+    order_number = inspected.work_order().order_number
+    assert capability_of(inspected.bore.pk).n_values == 3
+    assert capability_of(inspected.bore.pk, hidden_orders=[order_number]) is None
