@@ -59,6 +59,28 @@ def test_demo_seed_has_products_orders_and_planning_inputs_and_is_idempotent(wor
     assert LedgerEvent.objects.count() == events
     assert AuditEntry.objects.count() == audits
     assert dict(PlantCapacity.objects.values_list("plant_id", "declared_at")) == declared
+    _assert_quality_demo()
+
+
+def _assert_quality_demo():
+    """Acme's quality records: charts with enough samples, one piece out of
+    tolerance whose NCR waits for the hub, a CAPA under way, an FAI, a certificate."""
+    from quality.demo import seed_demo_quality
+    from quality.hub.models import CharacteristicCapability, IssuedDocument, UseAsIsRequest
+    from quality.partner.models import Capa, FirstArticle, InspectionRecord
+
+    pieces = seed_demo_quality()
+    assert pieces > 200
+    with schema_context("acme"):
+        assert InspectionRecord.objects.filter(conforming=False).exists()
+        assert FirstArticle.objects.filter(status="passed").count() == 1
+        assert Capa.objects.get().steps.filter(completed_at__isnull=False).count() == 3
+    assert UseAsIsRequest.objects.filter(partner__slug="acme", status="pending").count() == 1
+    assert IssuedDocument.objects.filter(partner__slug="acme").count() == 1
+    assert CharacteristicCapability.objects.filter(
+        partner__slug="acme", sample_size__gte=90, cpk__isnull=False
+    ).exists()
+    assert seed_demo_quality() == pieces  # idempotent
 
 
 def _assert_plants_declare_capacity_and_have_cost_models():

@@ -13,9 +13,13 @@ class Command(BaseCommand):
         from orders.demo import seed_demo_orders
 
         orders = seed_demo_orders(planner=get_user_model().objects.get(username="planner"))
+        from quality.demo import seed_demo_quality
+
+        inspections = seed_demo_quality()
         self.stdout.write(
             self.style.SUCCESS(
-                f"Demo network ready: {len(partners)} partners, {orders} orders; "
+                f"Demo network ready: {len(partners)} partners, {orders} orders, "
+                f"{inspections} inspected pieces; "
                 f"demo password {DEMO_PASSWORD!r}."
             )
         )
