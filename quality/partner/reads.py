@@ -1,0 +1,206 @@
+"""Reads for the partner's quality pages that `selectors` does not have (yet):
+the characteristics measured here, capability of many characteristics at once,
+and what a work order's page shows about its quality. Candidates to move into
+`selectors` once they settle."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal
+
+from django.db.models import Count, Max, Q, QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from orders.hub.models import InspectionCharacteristic
+from orders.partner.models import WorkOrder
+from quality.spc import CPK_TARGET, SpcResult, spc_analyse
+
+from .models import (
+    CapaStep,
+    FirstArticle,
+    InspectionRecord,
+    Measurement,
+    MeasurementAccess,
+    NonConformance,
+)
+
+LOW_CAPABILITY_SCAN = 100  # the landing page looks at this many recently measured characteristics
+
+
+def measured_characteristics() -> QuerySet:
+    """One row per characteristic with measured values in this schema: its id,
+    name, unit, how many values, how many out of tolerance, and the last time."""
+    return (
+        Measurement.objects.filter(kind=Measurement.Kind.VARIABLE)
+        .values("characteristic_id")
+        .annotate(
+            name=Max("name"),
+            unit=Max("unit"),
+            values=Count("id"),
+            out_of_tolerance=Count("id", filter=Q(conforming=False)),
+            last_inspected=Max("record__inspected_at"),
+        )
+        .order_by("-last_inspected", "characteristic_id")
+    )
+
+
+def capabilities_of(characteristic_ids: Iterable[int]) -> dict[int, SpcResult | None]:
+    """`quality.publish.capability_of` for many characteristics in one query: the
+    same values (first-article pieces left out), subgroups and limits."""
+    ids = list(characteristic_ids)
+    rows = (
+        Measurement.objects.filter(characteristic_id__in=ids, kind=Measurement.Kind.VARIABLE)
+        .exclude(record__source=InspectionRecord.Source.FIRST_ARTICLE)
+        .order_by(
+            "characteristic_id",
+            "record__inspected_at",
+            "record__sample",
+            "record__piece",
+            "record_id",
+        )
+        .values_list(
+            "characteristic_id",
+            "record__work_order_id",
+            "record__sample",
+            "value",
+            "lower_limit",
+            "upper_limit",
+            "nominal",
+        )
+    )
+    grouped: dict[int, list[tuple]] = {}
+    for characteristic_id, *rest in rows:
+        grouped.setdefault(characteristic_id, []).append(rest)
+    results: dict[int, SpcResult | None] = dict.fromkeys(ids)
+    for characteristic_id, values in grouped.items():
+        *_head, lsl, usl, nominal = values[-1]
+        results[characteristic_id] = analyse(
+            [((wo, sample), value) for wo, sample, value, *_limits in values],
+            lsl=lsl,
+            usl=usl,
+            nominal=nominal,
+        )
+    return results
+
+
+def analyse(values, *, lsl, usl, nominal) -> SpcResult | None:
+    try:
+        return spc_analyse(values, lsl=lsl, usl=usl, nominal=nominal)
+    except ValueError:  # limits that admit no spread (LSL = USL): no SPC to show
+        return None
+
+
+def low_capability(limit: int = LOW_CAPABILITY_SCAN) -> list[dict]:
+    """Recently measured characteristics whose Cpk is below the network's target."""
+    rows = list(measured_characteristics()[:limit])
+    results = capabilities_of(row["characteristic_id"] for row in rows)
+    low = []
+    for row in rows:
+        result = results.get(row["characteristic_id"])
+        cpk = result.capability.cpk if result and result.capability else None
+        if cpk is not None and cpk < CPK_TARGET:
+            low.append({**row, "cpk": cpk, "n": result.n_values})
+    return sorted(low, key=lambda row: row["cpk"])
+
+
+def characteristic_get(*, characteristic_id: int) -> InspectionCharacteristic:
+    """A characteristic (hub data) that this partner may look at: one of a
+    revision it has a work order for, or one it has measured."""
+    characteristic = get_object_or_404(
+        InspectionCharacteristic.objects.select_related("operation__revision__product"),
+        pk=characteristic_id,
+    )
+    revision = characteristic.operation.revision
+    known = (
+        WorkOrder.objects.filter(
+            product_code=revision.product.code, revision=revision.revision
+        ).exists()
+        or Measurement.objects.filter(characteristic_id=characteristic_id).exists()
+    )
+    if not known:
+        raise Http404
+    return characteristic
+
+
+def work_order_numbers(ids: Iterable[int]) -> dict[int, str]:
+    return dict(WorkOrder.objects.filter(pk__in=set(ids)).values_list("pk", "number"))
+
+
+def work_order_number_or_blank(number: str | None) -> str:
+    """`number` when it names a work order of this schema (to link back to it)."""
+    if not number or len(number) > 30:
+        return ""
+    return WorkOrder.objects.filter(number=number).values_list("number", flat=True).first() or ""
+
+
+def next_sample(*, operation) -> int:
+    """The sample number after the last one recorded on this operation (first
+    article pieces are numbered apart)."""
+    last = (
+        InspectionRecord.objects.filter(operation=operation)
+        .exclude(source=InspectionRecord.Source.FIRST_ARTICLE)
+        .aggregate(last=Max("sample"))["last"]
+    )
+    return (last or 0) + 1
+
+
+def last_instrument(*, operation) -> str:
+    return (
+        InspectionRecord.objects.filter(operation=operation)
+        .order_by("-recorded_at", "-id")
+        .values_list("instrument", flat=True)
+        .first()
+        or ""
+    )
+
+
+def measurement_for_ncr(*, work_order: WorkOrder, pk) -> Measurement:
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    return get_object_or_404(
+        Measurement.objects.select_related("record__operation"),
+        pk=pk,
+        record__work_order=work_order,
+    )
+
+
+def record_measurements(record: InspectionRecord) -> list[Measurement]:
+    """The record's measurements, each with the NCRs raised from it."""
+    return list(record.measurements.prefetch_related("nonconformances").order_by("id"))
+
+
+def first_article_of(work_order: WorkOrder) -> FirstArticle | None:
+    return FirstArticle.objects.filter(work_order=work_order).first()
+
+
+def first_article_records(fai: FirstArticle | None) -> list[InspectionRecord]:
+    if fai is None:
+        return []
+    return list(
+        fai.records.select_related("operation")
+        .prefetch_related("measurements")
+        .order_by("recorded_at", "operation__sequence", "id")
+    )
+
+
+def capa_step_get(*, ncr: NonConformance, step: int) -> CapaStep:
+    return get_object_or_404(CapaStep.objects.select_related("capa__ncr"), capa__ncr=ncr, step=step)
+
+
+def measurement_access_list() -> QuerySet[MeasurementAccess]:
+    return MeasurementAccess.objects.order_by("-granted_at", "-id")
+
+
+def measurement_access_get(*, pk: int) -> MeasurementAccess:
+    return get_object_or_404(MeasurementAccess, pk=pk)
+
+
+def plain(value: Decimal | None) -> Decimal | None:
+    """10.015000 → 10.015, 10.000000 → 10 (no exponent)."""
+    if value is None:
+        return None
+    normal = value.normalize()
+    return normal.quantize(Decimal(1)) if normal == normal.to_integral() else normal

@@ -1,0 +1,228 @@
+import django_tables2 as tables
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from quality.spc import CPK_TARGET
+
+from .models import InspectionRecord, MeasurementAccess, NonConformance
+
+
+def result_badge(conforming: bool, out_of_tolerance: int = 0):
+    if conforming:
+        return format_html('<span class="badge badge-q-ok">{}</span>', _("Conforming"))
+    text = (
+        ngettext("%(count)s out of tolerance", "%(count)s out of tolerance", out_of_tolerance)
+        % {"count": out_of_tolerance}
+        if out_of_tolerance
+        else _("Not conforming")
+    )
+    return format_html(
+        '<span class="badge badge-q-bad"><span aria-hidden="true">⚠ </span>{}</span>', text
+    )
+
+
+class InspectionTable(tables.Table):
+    record = tables.Column(verbose_name=_("Record"), accessor="pk", order_by=("id",))
+    work_order = tables.Column(verbose_name=_("Work order"), accessor="work_order__number")
+    operation = tables.Column(
+        verbose_name=_("Operation"),
+        accessor="operation__sequence",
+        order_by=("operation__sequence",),
+    )
+    sample = tables.Column(
+        verbose_name=_("Sample / piece"), accessor="sample", order_by=("sample", "piece")
+    )
+    serial = tables.Column(verbose_name=_("Serial"), default="—")
+    inspector_label = tables.Column(verbose_name=_("Inspector"))
+    inspected_at = tables.DateTimeColumn(
+        verbose_name=_("Inspected"), format="SHORT_DATETIME_FORMAT"
+    )
+    out_of_tolerance = tables.Column(verbose_name=_("Result"), order_by=("-out_of_tolerance",))
+
+    class Meta:
+        model = InspectionRecord
+        fields = [
+            "record",
+            "work_order",
+            "operation",
+            "sample",
+            "serial",
+            "inspector_label",
+            "inspected_at",
+            "out_of_tolerance",
+        ]
+        order_by = "-inspected_at"
+        empty_text = _(
+            "No inspections match. Record one from a work order, or import a CSV export."
+        )
+
+    def render_record(self, record):
+        return format_html(
+            '<a href="{}">#{}</a>', reverse("quality:inspection", args=[record.pk]), record.pk
+        )
+
+    def render_work_order(self, record):
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("work_orders:detail", args=[record.work_order.number]),
+            record.work_order.number,
+        )
+
+    def render_operation(self, record):
+        return f"{record.operation.sequence} · {record.operation.name}"
+
+    def render_sample(self, record):
+        label = f"{record.sample} / {record.piece}"
+        if record.source == InspectionRecord.Source.FIRST_ARTICLE:
+            return format_html('{} <span class="badge">{}</span>', label, _("FAI"))
+        return label
+
+    def render_out_of_tolerance(self, record):
+        return result_badge(record.conforming, record.out_of_tolerance)
+
+
+class NcrTable(tables.Table):
+    number = tables.Column(verbose_name=_("NCR"))
+    work_order = tables.Column(verbose_name=_("Work order"), accessor="work_order__number")
+    defect_code = tables.Column(verbose_name=_("Defect"))
+    quantity = tables.Column(verbose_name=_("Quantity"))
+    status = tables.Column(verbose_name=_("Status"))
+    disposition = tables.Column(verbose_name=_("Disposition"), default="—")
+    raised_at = tables.DateTimeColumn(verbose_name=_("Raised"), format="SHORT_DATETIME_FORMAT")
+    raised_by_label = tables.Column(verbose_name=_("Raised by"))
+    attachment_count = tables.Column(verbose_name=_("Files"))
+
+    class Meta:
+        model = NonConformance
+        fields = [
+            "number",
+            "work_order",
+            "defect_code",
+            "quantity",
+            "status",
+            "disposition",
+            "raised_at",
+            "raised_by_label",
+            "attachment_count",
+        ]
+        order_by = "-raised_at"
+        empty_text = _("No NCRs match.")
+
+    def render_number(self, record):
+        return format_html(
+            '<a href="{}">{}</a>', reverse("quality:ncr", args=[record.number]), record.number
+        )
+
+    def render_work_order(self, record):
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("work_orders:detail", args=[record.work_order.number]),
+            record.work_order.number,
+        )
+
+    def render_defect_code(self, record):
+        return record.get_defect_code_display()
+
+    def render_status(self, record):
+        return format_html(
+            '<span class="badge badge-ncr-{}">{}</span>', record.status, record.get_status_display()
+        )
+
+    def render_disposition(self, record):
+        return record.get_disposition_display()
+
+
+def _cpk_text(cpk):
+    if cpk is None:
+        return "—"
+    text = number_format(cpk, 2)
+    if cpk < CPK_TARGET:
+        return format_html(
+            '<span class="badge badge-q-bad"><span aria-hidden="true">⚠ </span>{} {}</span>',
+            text,
+            _("below 1.33"),
+        )
+    return text
+
+
+class MeasuredCharacteristicTable(tables.Table):
+    """Over `reads.measured_characteristics()` (dicts); `capabilities` maps the
+    ids of the rows on the page to their SPC result."""
+
+    name = tables.Column(verbose_name=_("Characteristic"))
+    unit = tables.Column(verbose_name=_("Unit"), default="")
+    values = tables.Column(verbose_name=_("Values"))
+    out_of_tolerance = tables.Column(verbose_name=_("Out of tolerance"))
+    last_inspected = tables.DateTimeColumn(
+        verbose_name=_("Last measured"), format="SHORT_DATETIME_FORMAT"
+    )
+    cpk = tables.Column(verbose_name=_("Cpk"), empty_values=(), orderable=False)
+
+    class Meta:
+        order_by = "-last_inspected"
+        empty_text = _("Nothing measured yet: values appear here once inspections are recorded.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.capabilities = {}
+
+    def render_name(self, record):
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("quality:spc", args=[record["characteristic_id"]]),
+            record["name"],
+        )
+
+    def render_cpk(self, record):
+        result = self.capabilities.get(record["characteristic_id"])
+        cpk = result.capability.cpk if result is not None and result.capability else None
+        return _cpk_text(cpk)
+
+
+class MeasurementAccessTable(tables.Table):
+    user_label = tables.Column(verbose_name=_("Hub user"))
+    reason = tables.Column(verbose_name=_("Reason"))
+    granted_at = tables.DateTimeColumn(verbose_name=_("Granted"), format="SHORT_DATETIME_FORMAT")
+    granted_by_label = tables.Column(verbose_name=_("Granted by"))
+    expires_at = tables.DateTimeColumn(verbose_name=_("Ends"), format="SHORT_DATETIME_FORMAT")
+    state = tables.Column(verbose_name=_("State"), empty_values=(), orderable=False)
+    actions = tables.Column(verbose_name=_("Actions"), empty_values=(), orderable=False)
+
+    class Meta:
+        model = MeasurementAccess
+        fields = [
+            "user_label",
+            "reason",
+            "granted_at",
+            "granted_by_label",
+            "expires_at",
+            "state",
+            "actions",
+        ]
+        order_by = "-granted_at"
+        empty_text = _("No hub user has been given access to your raw measurements.")
+
+    @staticmethod
+    def state_of(record) -> str:
+        if record.revoked_at is not None:
+            return "revoked"
+        return "active" if record.expires_at > timezone.now() else "expired"
+
+    def render_state(self, record):
+        state = self.state_of(record)
+        labels = {"active": _("Active"), "expired": _("Expired"), "revoked": _("Revoked")}
+        return format_html('<span class="badge badge-grant-{}">{}</span>', state, labels[state])
+
+    def render_actions(self, record):
+        if self.state_of(record) != "active":
+            return ""
+        return format_html(
+            '<a href="{}">{}<span class="sr-only"> {}</span></a>',
+            reverse("quality:access_revoke", args=[record.pk]),
+            _("Revoke"),
+            record.user_label,
+        )
