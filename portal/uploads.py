@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.http import FileResponse
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
@@ -137,3 +138,15 @@ def upload_check(uploaded, *, max_bytes: int | None = None) -> CheckedUpload:
     return CheckedUpload(
         name=name, content_type=kind.content_type, size=uploaded.size, sha256=digest.hexdigest()
     )
+
+
+def download_response(file, *, filename: str, content_type: str) -> FileResponse:
+    """A stored file sent as a download, never rendered by the browser: every
+    permission-checked download view answers with this."""
+    response = FileResponse(
+        file.open("rb"), as_attachment=True, filename=filename, content_type=content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response

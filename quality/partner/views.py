@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
@@ -28,6 +28,7 @@ from django_tables2 import RequestConfig
 
 from orders.partner import selectors as work_order_selectors
 from portal.forms import form_run_service
+from portal.uploads import download_response
 from quality.spc import CPK_TARGET, RECOMMENDED_SUBGROUPS, Status
 from quality.spc_charts import chart_summary, control_chart_svg
 
@@ -676,16 +677,9 @@ def attachment_download(request, ncr_number, attachment_pk):
     if attachment.ncr.number != ncr_number:
         raise Http404
     services.attachment_downloaded(attachment=attachment, user=request.user, request=request)
-    response = FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=attachment.original_name,
-        content_type=attachment.content_type,
+    return download_response(
+        attachment.file, filename=attachment.original_name, content_type=attachment.content_type
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 @require_POST

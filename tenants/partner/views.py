@@ -1,12 +1,12 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django_tables2 import RequestConfig
 
 from portal.forms import form_add_service_error
+from portal.uploads import download_response
 
 from . import selectors, services
 from .forms import DocumentGrantForm, DocumentUploadForm
@@ -47,16 +47,9 @@ def document_download(request, pk):
         user=request.user, membership=request.membership, pk=pk
     )
     services.document_downloaded(document=document, user=request.user, request=request)
-    response = FileResponse(
-        document.file.open("rb"),
-        as_attachment=True,
-        filename=document.original_name,
-        content_type=document.content_type,
+    return download_response(
+        document.file, filename=document.original_name, content_type=document.content_type
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 @require_http_methods(["GET", "POST"])
