@@ -233,8 +233,9 @@ class DataSharingAgreement(models.Model):
         NOTES = "notes", _("Operator notes marked as shared")
         SHIPPING = "shipping", _("Shipping details (carrier, tracking, lots)")
         CAPACITY = "capacity", _("Capacity (work centres, capabilities, planned downtime)")
-        QUALITY_SUMMARY = "quality_summary", _(
-            "Quality summary (inspections, pass/fail counts, NCRs, Cpk per characteristic)"
+        QUALITY_SUMMARY = (
+            "quality_summary",
+            _("Quality summary (inspections, pass/fail counts, NCRs, Cpk per characteristic)"),
         )
         QUALITY_RAW = "quality_raw", _("Raw inspection measurements")
 

@@ -4,15 +4,52 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('portal', '0012_audit_plan_actions'),
+        ("portal", "0012_audit_plan_actions"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='auditentry',
-            name='action',
-            field=models.CharField(choices=[('auth.sign_in', 'Signed in'), ('auth.sign_in_failed', 'Sign-in failed'), ('auth.sign_out', 'Signed out'), ('auth.locked_out', 'Locked out'), ('auth.password_changed', 'Password changed'), ('partner.provisioned', 'Partner provisioned'), ('partner.provision_failed', 'Partner provisioning failed'), ('partner.status_changed', 'Partner status changed'), ('plant.added', 'Plant added'), ('certification.added', 'Certification added'), ('membership.created', 'Membership created'), ('membership.changed', 'Membership changed'), ('membership.removed', 'Membership removed'), ('user.invited', 'User invited'), ('schema.entered', 'Hub entered a partner schema'), ('file.uploaded', 'File uploaded'), ('file.downloaded', 'File downloaded'), ('permission.granted', 'Object permission granted'), ('permission.revoked', 'Object permission revoked'), ('order.dispatched', 'Order dispatched'), ('product.released', 'Product revision released'), ('product.imported', 'Product definitions imported'), ('api_key.issued', 'API key issued'), ('sharing.changed', 'Data-sharing agreement changed'), ('api_key.revoked', 'API key revoked'), ('capacity.declared', 'Capacity declaration changed'), ('plant_cost.changed', 'Plant cost model changed'), ('plan.started', 'Plan started'), ('plan.cancelled', 'Plan cancelled'), ('plan.approved', 'Plan approved and dispatched'), ('quality.use_as_is_decided', 'Use-as-is request decided'), ('quality.certificate_issued', 'Certificate of conformance issued')], db_index=True, max_length=40, verbose_name='what'),
+            model_name="auditentry",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("auth.sign_in", "Signed in"),
+                    ("auth.sign_in_failed", "Sign-in failed"),
+                    ("auth.sign_out", "Signed out"),
+                    ("auth.locked_out", "Locked out"),
+                    ("auth.password_changed", "Password changed"),
+                    ("partner.provisioned", "Partner provisioned"),
+                    ("partner.provision_failed", "Partner provisioning failed"),
+                    ("partner.status_changed", "Partner status changed"),
+                    ("plant.added", "Plant added"),
+                    ("certification.added", "Certification added"),
+                    ("membership.created", "Membership created"),
+                    ("membership.changed", "Membership changed"),
+                    ("membership.removed", "Membership removed"),
+                    ("user.invited", "User invited"),
+                    ("schema.entered", "Hub entered a partner schema"),
+                    ("file.uploaded", "File uploaded"),
+                    ("file.downloaded", "File downloaded"),
+                    ("permission.granted", "Object permission granted"),
+                    ("permission.revoked", "Object permission revoked"),
+                    ("order.dispatched", "Order dispatched"),
+                    ("product.released", "Product revision released"),
+                    ("product.imported", "Product definitions imported"),
+                    ("api_key.issued", "API key issued"),
+                    ("sharing.changed", "Data-sharing agreement changed"),
+                    ("api_key.revoked", "API key revoked"),
+                    ("capacity.declared", "Capacity declaration changed"),
+                    ("plant_cost.changed", "Plant cost model changed"),
+                    ("plan.started", "Plan started"),
+                    ("plan.cancelled", "Plan cancelled"),
+                    ("plan.approved", "Plan approved and dispatched"),
+                    ("quality.use_as_is_decided", "Use-as-is request decided"),
+                    ("quality.certificate_issued", "Certificate of conformance issued"),
+                ],
+                db_index=True,
+                max_length=40,
+                verbose_name="what",
+            ),
         ),
     ]

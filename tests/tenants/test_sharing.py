@@ -28,5 +28,7 @@ def test_status_and_quantities_cannot_be_withheld(as_user, world):
     admin = as_user("alpha_admin", world.alpha)
     response = admin.post("/sharing/", {"releases": ["status"]})
     assert response.status_code == 400
-    assert DataSharingAgreement.releases_for(world.alpha) == set(DataSharingAgreement.DEFAULT_RELEASES)
+    assert DataSharingAgreement.releases_for(world.alpha) == set(
+        DataSharingAgreement.DEFAULT_RELEASES
+    )
     assert as_user("alpha_operator", world.alpha).get("/sharing/").status_code == 403

@@ -5,36 +5,90 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('orders_partner', '0002_capacity_declaration'),
-        ('quality_partner', '0001_initial'),
+        ("orders_partner", "0002_capacity_declaration"),
+        ("quality_partner", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='DocumentRender',
+            name="DocumentRender",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('dossier', 'Quality dossier'), ('fai', 'First article inspection report')], max_length=8, verbose_name='document')),
-                ('status', models.CharField(choices=[('queued', 'Queued'), ('running', 'Rendering'), ('done', 'Ready'), ('failed', 'Failed')], default='queued', max_length=8, verbose_name='status')),
-                ('progress', models.PositiveSmallIntegerField(default=0, verbose_name='progress (%)')),
-                ('stage', models.CharField(blank=True, max_length=100, verbose_name='stage')),
-                ('error', models.CharField(blank=True, max_length=300, verbose_name='error')),
-                ('pdf', models.FileField(blank=True, max_length=200, upload_to='renders/', verbose_name='PDF')),
-                ('pages', models.PositiveIntegerField(blank=True, null=True, verbose_name='pages')),
-                ('sha256', models.CharField(blank=True, max_length=64, verbose_name='SHA-256')),
-                ('requested_by_id', models.BigIntegerField(verbose_name='requested by (user id)')),
-                ('requested_by_label', models.CharField(max_length=254, verbose_name='requested by')),
-                ('requested_at', models.DateTimeField(auto_now_add=True, verbose_name='requested')),
-                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='finished')),
-                ('work_order', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='document_renders', to='orders_partner.workorder', verbose_name='work order')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("dossier", "Quality dossier"),
+                            ("fai", "First article inspection report"),
+                        ],
+                        max_length=8,
+                        verbose_name="document",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Queued"),
+                            ("running", "Rendering"),
+                            ("done", "Ready"),
+                            ("failed", "Failed"),
+                        ],
+                        default="queued",
+                        max_length=8,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "progress",
+                    models.PositiveSmallIntegerField(default=0, verbose_name="progress (%)"),
+                ),
+                ("stage", models.CharField(blank=True, max_length=100, verbose_name="stage")),
+                ("error", models.CharField(blank=True, max_length=300, verbose_name="error")),
+                (
+                    "pdf",
+                    models.FileField(
+                        blank=True, max_length=200, upload_to="renders/", verbose_name="PDF"
+                    ),
+                ),
+                ("pages", models.PositiveIntegerField(blank=True, null=True, verbose_name="pages")),
+                ("sha256", models.CharField(blank=True, max_length=64, verbose_name="SHA-256")),
+                ("requested_by_id", models.BigIntegerField(verbose_name="requested by (user id)")),
+                (
+                    "requested_by_label",
+                    models.CharField(max_length=254, verbose_name="requested by"),
+                ),
+                ("requested_at", models.DateTimeField(auto_now_add=True, verbose_name="requested")),
+                (
+                    "finished_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="finished"),
+                ),
+                (
+                    "work_order",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="document_renders",
+                        to="orders_partner.workorder",
+                        verbose_name="work order",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'document rendering',
-                'verbose_name_plural': 'document renderings',
-                'ordering': ['-requested_at', '-id'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('progress__lte', 100)), name='document_render_progress_percent')],
+                "verbose_name": "document rendering",
+                "verbose_name_plural": "document renderings",
+                "ordering": ["-requested_at", "-id"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("progress__lte", 100)),
+                        name="document_render_progress_percent",
+                    )
+                ],
             },
         ),
     ]
