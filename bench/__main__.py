@@ -6,8 +6,9 @@
 Runs in its own database (DMN_BENCH_DB, default `dmn_bench`) on the server of
 DATABASE_URL, created empty at the start and dropped at the end; the database
 DATABASE_URL names is never opened. See bench/README.md for what each figure means.
-The other benches: `python -m bench.orders` (order pages at network scale) and
-`python -m bench.planning` (the planning engine; no database).
+The other benches: `python -m bench.orders` (order pages at network scale),
+`python -m bench.planning` (the planning engine; no database) and
+`python -m bench.quality` (certificate of conformance and quality dossier PDFs).
 """
 
 from __future__ import annotations

@@ -140,11 +140,11 @@ def upload_check(uploaded, *, max_bytes: int | None = None) -> CheckedUpload:
     )
 
 
-def download_response(file, *, filename: str, content_type: str) -> FileResponse:
-    """A stored file sent as a download, never rendered by the browser: every
-    permission-checked download view answers with this."""
+def download_response(handle, *, filename: str, content_type: str) -> FileResponse:
+    """A stored file (`handle`, opened for reading) sent as a download, never
+    rendered by the browser: every permission-checked download view answers with this."""
     response = FileResponse(
-        file.open("rb"), as_attachment=True, filename=filename, content_type=content_type
+        handle, as_attachment=True, filename=filename, content_type=content_type
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"

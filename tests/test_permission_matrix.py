@@ -95,6 +95,9 @@ def sample_kwargs(world, route: Route, partner) -> dict:
         "attachment_pk": lambda: quality_sample(world, "attachment").pk,
         "step": lambda: 1,
         "grant_pk": lambda: quality_sample(world, "grant").pk,
+        # quality documents (partner host): a finished rendering, a shipment with its CoC
+        "render_pk": lambda: document_sample(world, "render").pk,
+        "shipment_pk": lambda: document_sample(world, "shipment").pk,
     }
     names = set(re.findall(r"<(?:\w+:)?(\w+)>", route.route))
     missing = names - samples.keys()
@@ -213,6 +216,50 @@ def quality_sample(world, kind: str):
         attachment.file.save("note.txt", ContentFile(b"note"), save=False)
         attachment.save()
         return attachment
+
+
+def document_sample(world, kind: str):
+    """In alpha's schema, on the sample work order: a finished dossier rendering,
+    or a shipment with a certificate of conformance (files written directly)."""
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+    from django_tenants.utils import schema_context
+
+    from orders.partner.models import Shipment, WorkOrder
+    from quality.partner.models import Certificate, DocumentRender
+
+    pdf = b"%PDF-1.7\n%%EOF\n"
+    with schema_context(world.alpha.schema_name):
+        work_order = WorkOrder.objects.get(number=world.work_order_number)
+        if kind == "render":
+            row = DocumentRender(
+                kind="dossier", work_order=work_order, status="done", requested_by_id=1
+            )
+            row.pdf.save("matrix.pdf", ContentFile(pdf), save=False)
+            row.save()
+            return row
+        shipment = Shipment.objects.create(
+            work_order=work_order,
+            quantity=1,
+            carrier="DHL",
+            tracking_number="1Z",
+            shipped_by_id=1,
+            shipped_by_label="alpha_operator",
+        )
+        certificate = Certificate(
+            shipment=shipment,
+            number=f"COC-MATRIX-{shipment.pk}",
+            content={},
+            content_sha256="0" * 64,
+            pdf_sha256="0" * 64,
+            signatory_id=1,
+            signatory_label="alpha_quality",
+            signatory_title="QM",
+            issued_at=timezone.now(),
+        )
+        certificate.pdf.save("matrix.pdf", ContentFile(pdf), save=False)
+        certificate.save()
+        return shipment
 
 
 def url_for(world, route: Route, partner) -> str:

@@ -48,7 +48,7 @@ def _detail(request, work_order, *, status=200, **forms):
         "acknowledged_in": _acknowledgement(work_order),
         "percent": selectors.percent_complete(work_order),
         "reports": selectors.progress_history(work_order=work_order),
-        "shipments": work_order.shipments.all(),
+        "shipments": work_order.shipments.select_related("certificate"),
         "can_answer": can_answer,
         "can_report": role in SHOP_FLOOR_ROLES and work_order.status in OPEN,
         "can_ship": can_ship,

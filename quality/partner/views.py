@@ -678,7 +678,9 @@ def attachment_download(request, ncr_number, attachment_pk):
         raise Http404
     services.attachment_downloaded(attachment=attachment, user=request.user, request=request)
     return download_response(
-        attachment.file, filename=attachment.original_name, content_type=attachment.content_type
+        attachment.file.open("rb"),
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
     )
 
 

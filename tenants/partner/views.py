@@ -48,7 +48,9 @@ def document_download(request, pk):
     )
     services.document_downloaded(document=document, user=request.user, request=request)
     return download_response(
-        document.file, filename=document.original_name, content_type=document.content_type
+        document.file.open("rb"),
+        filename=document.original_name,
+        content_type=document.content_type,
     )
 
 
