@@ -22,3 +22,5 @@ urlpatterns = [
     path("accounts/", include("portal.auth_urls")),
     path("health/", public_view(views.health), name="health"),
 ]
+
+handler400 = "portal.views.bad_request"

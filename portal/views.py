@@ -45,3 +45,19 @@ def audit_log(request):
     table = AuditEntryTable(filterset.qs)
     RequestConfig(request, paginate={"per_page": PAGE_SIZE}).configure(table)
     return render(request, "portal/audit_log.html", {"filter": filterset, "table": table})
+
+
+def bad_request(request, exception=None):
+    """The 400 page (handler400): says what was wrong where Django knows it, such
+    as too many files or fields in one form, and never echoes the request."""
+    from django.conf import settings
+    from django.core.exceptions import TooManyFieldsSent, TooManyFilesSent
+
+    message = _("The request could not be understood.")
+    if isinstance(exception, TooManyFilesSent):
+        message = _(
+            "Too many files in one request: send at most %(limit)s at a time. Nothing was saved."
+        ) % {"limit": settings.DATA_UPLOAD_MAX_NUMBER_FILES}
+    elif isinstance(exception, TooManyFieldsSent):
+        message = _("The form sent too many fields. Nothing was saved.")
+    return render(request, "400.html", {"message": message}, status=400)

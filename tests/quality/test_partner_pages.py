@@ -538,6 +538,19 @@ def test_a_measurement_of_another_work_order_is_not_found(as_user, world, inspec
     [
         ([("report.pdf", HTML)], "“report.pdf”: This kind of file is not accepted."),
         ([("bundle.zip", ZIP)], "“bundle.zip”: This kind of file is not accepted."),
+        (
+            [
+                (
+                    "sketch.png",
+                    b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
+                )
+            ],
+            "“sketch.png”: This kind of file is not accepted.",
+        ),
+        (
+            [("setup.pdf", b"MZ\x90\x00\x03\x00\x00\x00")],
+            "“setup.pdf”: This kind of file is not accepted.",
+        ),
         ([("photo.pdf", PNG)], "does not match its name"),
         ([("empty.txt", b"")], "empty"),
         (
@@ -554,6 +567,19 @@ def test_one_bad_file_and_no_ncr_is_raised(as_user, world, inspected, files, mes
     )
     assert response.status_code == 400
     assert message in response.content.decode()
+    assert counts() == before and stored_files() == on_disk
+
+
+def test_two_hundred_files_in_one_request_are_refused_and_nothing_is_written(
+    as_user, world, inspected
+):
+    before, on_disk = counts(), stored_files()
+    uploads = [SimpleUploadedFile(f"p{i}.png", PNG) for i in range(200)]
+    response = as_user("alpha_operator", world.alpha).post(
+        ncr_url(inspected), {**ncr_data(), "files": uploads}
+    )
+    assert response.status_code == 400
+    assert "Too many files in one request: send at most 20 at a time." in response.content.decode()
     assert counts() == before and stored_files() == on_disk
 
 
