@@ -113,10 +113,11 @@ def figure(name: str, output_field=None):
 
 def network_quality_rows(*, user, now: datetime.datetime | None = None) -> QuerySet:
     """One row (a dict) per partner and product that the hub has dispatched work
-    for and that has something published: inspections, NCRs, capability or
-    progress reports. A row holds one JSON object per source, computed by one
-    correlated subquery each, so the page costs the same number of queries (and
-    the database the same number of subplans) whatever the rows:
+    for and that has quality data published: inspections, NCRs or capability
+    (its scrap rate then comes from the progress reports of the ledger). A row
+    holds one JSON object per source, computed by one correlated subquery each,
+    so the page costs the same number of queries (and the database the same
+    number of subplans) whatever the rows:
 
     - `inspections` (WorkOrderQuality): pieces inspected and conforming,
       first-pass yield (`fpy`: pieces passing their first inspection / pieces
@@ -178,12 +179,9 @@ def network_quality_rows(*, user, now: datetime.datetime | None = None) -> Query
             product_code=F("order__revision__product__code"),
             product_name=F("order__revision__product__name"),
         )
-        .filter(
-            Exists(inspections)
-            | Exists(ncrs)
-            | Exists(capability)
-            | Exists(progress.filter(payload__has_any_keys=["good", "scrap"]))
-        )
+        # Quality data published: a pair with progress reports alone (scrap, but
+        # no inspections, NCRs or capability) is not listed.
+        .filter(Exists(inspections) | Exists(ncrs) | Exists(capability))
         .annotate(
             work_orders=Subquery(
                 dispatches.filter(partner=partner, order__revision__product=OuterRef("product_id"))
