@@ -81,7 +81,8 @@ def seed_demo_quality() -> int:
                 )
                 inspected_at = min(inspected_at, now - datetime.timedelta(minutes=5))
                 # The last work order drifts towards the upper limit.
-                shift = 0.02 * sample if index == len(measured) - 1 and sample > 18 else 0.0
+                drifting = index == len(measured) - 1 and sample > 18
+                shift = 0.012 * (sample - 18) if drifting else 0.0
                 for sequence, characteristics in sorted(by_sequence.items()):
                     for piece in (1, 2, 3):
                         out = index == 0 and sample == 7 and piece == 2
