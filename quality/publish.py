@@ -10,6 +10,8 @@ a named hub user time-boxed access.
 
 from __future__ import annotations
 
+import contextlib
+
 from django.db.models import Count, Min, Q
 
 from tenants.models import DataSharingAgreement, Partner
@@ -61,20 +63,29 @@ def work_order_counts(work_order) -> dict:
     }
 
 
-def capability_of(characteristic_id: int, *, hidden_orders=()):
-    """SPC over every value of one characteristic in this schema (first article
-    pieces and work orders of `hidden_orders`, network order numbers, left out),
-    subgroups being the samples of each work order; None without any value. The
-    limits are those the values were measured against (a released revision's
-    limits never change)."""
+def capabilities_of(characteristic_ids, *, hidden_orders=()) -> dict:
+    """SPC over every value of each characteristic in this schema, in one query:
+    first article pieces and work orders of `hidden_orders` (network order
+    numbers) left out, subgroups being the samples of each work order. None for a
+    characteristic without any value, or with limits that admit no spread
+    (LSL = USL). The limits are those the values were measured against (a
+    released revision's limits never change)."""
     from .partner.models import InspectionRecord, Measurement
 
-    rows = list(
-        Measurement.objects.filter(characteristic_id=characteristic_id, kind="variable")
+    ids = list(characteristic_ids)
+    rows = (
+        Measurement.objects.filter(characteristic_id__in=ids, kind="variable")
         .exclude(record__source=InspectionRecord.Source.FIRST_ARTICLE)
         .exclude(record__work_order__order_number__in=list(hidden_orders))
-        .order_by("record__inspected_at", "record__sample", "record__piece", "record_id")
+        .order_by(
+            "characteristic_id",
+            "record__inspected_at",
+            "record__sample",
+            "record__piece",
+            "record_id",
+        )
         .values_list(
+            "characteristic_id",
             "record__work_order_id",
             "record__sample",
             "value",
@@ -83,15 +94,25 @@ def capability_of(characteristic_id: int, *, hidden_orders=()):
             "nominal",
         )
     )
-    if not rows:
-        return None
-    *_head, lsl, usl, nominal = rows[-1]
-    return spc_analyse(
-        (((wo, sample), value) for wo, sample, value, *_limits in rows),
-        lsl=lsl,
-        usl=usl,
-        nominal=nominal,
-    )
+    grouped: dict[int, list[tuple]] = {}
+    for characteristic_id, *rest in rows:
+        grouped.setdefault(characteristic_id, []).append(rest)
+    results: dict = dict.fromkeys(ids)
+    for characteristic_id, values in grouped.items():
+        *_head, lsl, usl, nominal = values[-1]
+        with contextlib.suppress(ValueError):  # LSL = USL: no spread to chart
+            results[characteristic_id] = spc_analyse(
+                [((wo, sample), value) for wo, sample, value, *_limits in values],
+                lsl=lsl,
+                usl=usl,
+                nominal=nominal,
+            )
+    return results
+
+
+def capability_of(characteristic_id: int, *, hidden_orders=()):
+    """`capabilities_of` for one characteristic."""
+    return capabilities_of([characteristic_id], hidden_orders=hidden_orders)[characteristic_id]
 
 
 def inspections_publish(*, partner: Partner, work_order, characteristic_ids) -> None:
@@ -116,8 +137,9 @@ def inspections_publish(*, partner: Partner, work_order, characteristic_ids) -> 
         .values_list("characteristic_id", "name")
         .distinct()
     )
+    results = capabilities_of(names)
     for characteristic_id, name in names.items():
-        result = capability_of(characteristic_id)
+        result = results[characteristic_id]
         if result is None:
             continue
         capability = result.capability

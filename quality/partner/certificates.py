@@ -15,7 +15,7 @@ import json
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Count, Max, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,6 +28,7 @@ from portal.pdf import render_pdf
 from quality import publish
 
 from .models import Certificate, FirstArticle, Measurement, NonConformance
+from .services import sequence_lock
 
 UNRESOLVED = (NonConformance.Status.OPEN, NonConformance.Status.AWAITING_APPROVAL)
 
@@ -151,8 +152,7 @@ def certificate_issue(*, shipment: Shipment, user, title: str, request=None) -> 
                 code="invalid_transition",
             )
         partner = _partner()
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"{partner.slug}:coc"])
+        sequence_lock("coc")
         serial = Certificate.objects.count() + 1
         number = f"COC-{partner.slug.upper()}-{serial:06d}"
         issued_at = timezone.now().replace(microsecond=0)

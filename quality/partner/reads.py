@@ -14,7 +14,8 @@ from django.shortcuts import get_object_or_404
 
 from orders.hub.models import InspectionCharacteristic
 from orders.partner.models import WorkOrder
-from quality.spc import CPK_TARGET, SpcResult, spc_analyse
+from quality.publish import capabilities_of
+from quality.spc import CPK_TARGET
 
 from .models import (
     CapaStep,
@@ -43,52 +44,6 @@ def measured_characteristics() -> QuerySet:
         )
         .order_by("-last_inspected", "characteristic_id")
     )
-
-
-def capabilities_of(characteristic_ids: Iterable[int]) -> dict[int, SpcResult | None]:
-    """`quality.publish.capability_of` for many characteristics in one query: the
-    same values (first-article pieces left out), subgroups and limits."""
-    ids = list(characteristic_ids)
-    rows = (
-        Measurement.objects.filter(characteristic_id__in=ids, kind=Measurement.Kind.VARIABLE)
-        .exclude(record__source=InspectionRecord.Source.FIRST_ARTICLE)
-        .order_by(
-            "characteristic_id",
-            "record__inspected_at",
-            "record__sample",
-            "record__piece",
-            "record_id",
-        )
-        .values_list(
-            "characteristic_id",
-            "record__work_order_id",
-            "record__sample",
-            "value",
-            "lower_limit",
-            "upper_limit",
-            "nominal",
-        )
-    )
-    grouped: dict[int, list[tuple]] = {}
-    for characteristic_id, *rest in rows:
-        grouped.setdefault(characteristic_id, []).append(rest)
-    results: dict[int, SpcResult | None] = dict.fromkeys(ids)
-    for characteristic_id, values in grouped.items():
-        *_head, lsl, usl, nominal = values[-1]
-        results[characteristic_id] = analyse(
-            [((wo, sample), value) for wo, sample, value, *_limits in values],
-            lsl=lsl,
-            usl=usl,
-            nominal=nominal,
-        )
-    return results
-
-
-def analyse(values, *, lsl, usl, nominal) -> SpcResult | None:
-    try:
-        return spc_analyse(values, lsl=lsl, usl=usl, nominal=nominal)
-    except ValueError:  # limits that admit no spread (LSL = USL): no SPC to show
-        return None
 
 
 def low_capability(limit: int = LOW_CAPABILITY_SCAN) -> list[dict]:

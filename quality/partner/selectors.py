@@ -14,7 +14,6 @@ from .models import (
     Attachment,
     Capa,
     InspectionRecord,
-    Measurement,
     MeasurementAccess,
     NonConformance,
 )
@@ -56,15 +55,6 @@ def inspection_get(*, pk: int) -> InspectionRecord:
         return InspectionRecord.objects.select_related("work_order", "operation").get(pk=pk)
     except InspectionRecord.DoesNotExist as exc:
         raise Http404 from exc
-
-
-def measurement_series(*, characteristic_id: int) -> QuerySet[Measurement]:
-    """Every value of one characteristic in this schema, in time order (for SPC)."""
-    return (
-        Measurement.objects.filter(characteristic_id=characteristic_id, kind="variable")
-        .select_related("record")
-        .order_by("record__inspected_at", "record__sample", "record__piece", "record_id")
-    )
 
 
 def ncr_list() -> QuerySet[NonConformance]:

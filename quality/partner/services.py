@@ -45,7 +45,7 @@ def _refuse(message: str, code: str = "invalid_transition"):
     raise ValidationError(message, code=code)
 
 
-def _lock_sequence(name: str) -> None:
+def sequence_lock(name: str) -> None:
     """Serialise number allocation per schema until the transaction ends."""
     with connection.cursor() as cursor:
         cursor.execute(
@@ -391,7 +391,7 @@ def ncr_raise(
     if measurement is not None and measurement.record.work_order_id != work_order.pk:
         raise ValidationError({"measurement": _("This measurement belongs to another work order.")})
     with transaction.atomic():
-        _lock_sequence("ncr")
+        sequence_lock("ncr")
         last = NonConformance.objects.order_by("-id").values_list("number", flat=True).first()
         serial = int(last.rsplit("-", 1)[1]) + 1 if last else 1
         ncr = NonConformance.objects.create(

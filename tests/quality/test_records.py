@@ -539,3 +539,16 @@ def test_control_charts_can_leave_out_orders_a_user_is_not_cleared_for(world, in
     order_number = inspected.work_order().order_number
     assert capability_of(inspected.bore.pk).n_values == 3
     assert capability_of(inspected.bore.pk, hidden_orders=[order_number]) is None
+
+
+def test_limits_that_admit_no_spread_give_no_chart_rather_than_an_error(world, inspected, in_alpha):
+    from quality.publish import capabilities_of
+
+    for sample in (1, 2, 3):
+        record(inspected, world, bore=f"10.00{sample}", sample=sample)
+    Measurement.objects.filter(characteristic_id=inspected.bore.pk).update(
+        lower_limit=Decimal("10"), upper_limit=Decimal("10")
+    )
+    results = capabilities_of([inspected.bore.pk, inspected.length.pk])
+    assert results[inspected.bore.pk] is None
+    assert results[inspected.length.pk].n_values == 3
