@@ -337,7 +337,7 @@ def first_article_record(
             record = inspection_record(
                 work_order=locked,
                 operation=operations[sequence],
-                sample=0 + fai.records.filter(operation=operations[sequence]).count() + 1,
+                sample=fai.records.filter(operation=operations[sequence]).count() + 1,
                 serial=serial,
                 instrument=instrument,
                 inspected_at=inspected_at,
