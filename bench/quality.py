@@ -188,9 +188,10 @@ def build(pieces: int, ncrs: int, shipments: int):
     with schema_context(partner.schema_name):
         connection.tenant = partner
         wo = WorkOrder.objects.get(hub_dispatch_id=dispatch.pk)
-        work_order_services.work_order_accept(work_order=wo, user=quality)
+        work_order_services.work_order_accept(partner=partner, work_order=wo, user=quality)
         wo_ops = {op.sequence: op for op in wo.operations.all()}
         quality_services.first_article_record(
+            partner=partner,
             work_order=wo,
             serial="FA-0001",
             instrument="CMM Zeiss Contura",
@@ -326,7 +327,9 @@ def measure(args, number, quality, shipment_ids, partner):
                 timers.wrap(certificates, "render_pdf", "render"),
             ):
                 start = time.perf_counter()
-                certificates.certificate_issue(shipment=shipment, user=quality, title="QM")
+                certificates.certificate_issue(
+                    partner=partner, shipment=shipment, user=quality, title="QM"
+                )
                 total = time.perf_counter() - start
             if i:  # the first run warms up
                 coc.append((total, timers.spent, 1))
@@ -341,12 +344,14 @@ def measure(args, number, quality, shipment_ids, partner):
                 timers.wrap(document_services, "render_pdf", "render"),
             ):
                 start = time.perf_counter()
-                done = document_services.document_render_run(render_id=requested.pk)
+                done = document_services.document_render_run(
+                    partner=partner, render_id=requested.pk
+                )
                 total = time.perf_counter() - start
             if done.status != "done":
                 raise SystemExit(f"bench.quality: the dossier failed: {done.error}")
             # The HTML template alone (the first part of "render"), timed apart.
-            context = documents.dossier_context(wo)
+            context = documents.dossier_context(wo, partner=partner)
             context.update(
                 title="Quality dossier",
                 document_number="QD-BENCH",

@@ -7,4 +7,5 @@ class IntegrationsConfig(AppConfig):
     verbose_name = _("Integrations")
 
     def ready(self):
+        from . import vocabulary  # noqa: F401  (registers its audit actions)
         from .api import schema  # noqa: F401  (registers the API-key scheme)

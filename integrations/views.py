@@ -5,8 +5,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from integrations.vocabulary import API_KEY_ISSUED, API_KEY_REVOKED
 from portal.audit import audit_record
-from portal.models import AuditEntry
 
 from .forms import ApiKeyForm
 from .models import ApiKey
@@ -24,7 +24,7 @@ def api_key_list(request):
             created_by=request.user,
         )
         audit_record(
-            action=AuditEntry.Action.API_KEY_ISSUED,
+            action=API_KEY_ISSUED,
             actor=request.user,
             obj=key,
             request=request,
@@ -51,7 +51,7 @@ def api_key_revoke(request, pk):
         if key.is_active:
             key.revoke()
             audit_record(
-                action=AuditEntry.Action.API_KEY_REVOKED,
+                action=API_KEY_REVOKED,
                 actor=request.user,
                 obj=key,
                 request=request,

@@ -281,15 +281,19 @@ def _advance(dispatch, state: str, rng) -> None:
         work_order = WorkOrder.objects.get(hub_dispatch_id=dispatch.pk)
         if state == "rejected":
             reason = rng.choice(["no_capacity", "no_material", "technical", "commercial"])
-            partner_services.work_order_reject(work_order=work_order, user=admin, reason=reason)
+            partner_services.work_order_reject(
+                partner=partner, work_order=work_order, user=admin, reason=reason
+            )
             return
         if state == "counter_proposed":
             later = work_order.due_date + datetime.timedelta(days=rng.randint(3, 21))
             partner_services.work_order_accept(
-                work_order=work_order, user=admin, promised_date=later
+                partner=partner, work_order=work_order, user=admin, promised_date=later
             )
             return
-        work_order = partner_services.work_order_accept(work_order=work_order, user=admin)
+        work_order = partner_services.work_order_accept(
+            partner=partner, work_order=work_order, user=admin
+        )
         if state == "accepted":
             return
         operations = list(work_order.operations.order_by("sequence"))
@@ -300,6 +304,7 @@ def _advance(dispatch, state: str, rng) -> None:
             scrap = rng.randint(0, max(0, good // 50)) if state != "shipped" else 0
             started = now - datetime.timedelta(hours=2 * (done - index) + 1)
             partner_services.progress_report(
+                partner=partner,
                 operation=operation,
                 user=operator,
                 good_quantity=good - scrap,
@@ -310,6 +315,7 @@ def _advance(dispatch, state: str, rng) -> None:
             good -= scrap
         if state == "shipped":
             partner_services.shipment_create(
+                partner=partner,
                 work_order=work_order,
                 user=operator,
                 quantity=work_order.quantity,

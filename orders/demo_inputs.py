@@ -338,7 +338,10 @@ def seed_demo_planning_inputs(*, planner, today: datetime.date | None = None) ->
             plant = next(p for p in plants if p.pk == plant_id)
             with schema_context(plant.partner.schema_name):
                 capacity.capacity_declare(
-                    plant_id=plant.pk, user=_partner_admin(plant.partner), **declaration
+                    partner=plant.partner,
+                    plant_id=plant.pk,
+                    user=_partner_admin(plant.partner),
+                    **declaration,
                 )
     for plant in _demo_plants(*DECLARING):
         if not PlantCost.objects.filter(plant=plant).exists():

@@ -1,7 +1,8 @@
 """The verbs that cross between the hub and a partner's schema.
 
 Dispatch writes the work order into the partner's schema through the audited
-door and records the dispatch on the hub, in one transaction.
+door, records the dispatch on the hub and appends the hub's decision to the
+network ledger, whose projector updates the order board, in one transaction.
 """
 
 from __future__ import annotations
@@ -11,13 +12,15 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from orders import vocabulary
+from orders.vocabulary import ORDER_DISPATCHED
 from portal.audit import audit_record
-from portal.models import AuditEntry, LedgerEvent
+from portal.ledger import DECISION, ledger_append
 from tenants.door import partner_schema
 from tenants.models import Certification, Partner, Plant
 
 from .hub.models import Dispatch, NetworkOrder, ProductRevision
-from .ledger import ledger_publish, order_projection_refresh, order_quantity_dispatched
+from .hub.selectors import order_quantity_dispatched
 
 
 def dispatch_check(*, order: NetworkOrder, plant: Plant, quantity: int) -> None:
@@ -121,21 +124,22 @@ def order_dispatch(
                 )
                 for op in operations
             )
-        LedgerEvent.objects.create(
+        ledger_append(
             partner=partner,
-            kind=LedgerEvent.Kind.DISPATCHED,
+            kind=vocabulary.DISPATCHED,
             order_number=order.number,
             work_order_number=dispatch.work_order_number,
             actor_label=actor.get_username() if actor else "system",
-            payload={
-                "plant": plant.code,
-                "quantity": quantity,
-                "due_date": order.due_date.isoformat(),
+            groups={
+                DECISION: {
+                    "plant": plant.code,
+                    "quantity": quantity,
+                    "due_date": order.due_date.isoformat(),
+                }
             },
         )
-        order_projection_refresh(order=order)
         audit_record(
-            action=AuditEntry.Action.ORDER_DISPATCHED,
+            action=ORDER_DISPATCHED,
             actor=actor,
             partner=partner,
             obj=dispatch,
@@ -153,7 +157,7 @@ def counter_decide(*, dispatch: Dispatch, approve: bool, actor, request=None) ->
     from .partner.models import WorkOrder
 
     with transaction.atomic():
-        dispatch = Dispatch.objects.select_for_update().get(pk=dispatch.pk)
+        dispatch = Dispatch.objects.select_for_update().select_related("order").get(pk=dispatch.pk)
         if dispatch.status != Dispatch.Status.COUNTER_PROPOSED:
             raise ValidationError(_("There is no counter-proposal to decide on."))
         status = WorkOrder.Status.ACCEPTED if approve else WorkOrder.Status.REJECTED
@@ -169,14 +173,13 @@ def counter_decide(*, dispatch: Dispatch, approve: bool, actor, request=None) ->
                 work_order.reject_reason = WorkOrder.RejectReason.OTHER
                 work_order.reject_text = _("Counter-proposal declined by the hub.")
             work_order.save(update_fields=["status", "reject_reason", "reject_text"])
-        kind = LedgerEvent.Kind.COUNTER_APPROVED if approve else LedgerEvent.Kind.COUNTER_DECLINED
-        ledger_publish(
+        ledger_append(
             partner=dispatch.partner,
-            kind=kind,
-            dispatch_id=dispatch.pk,
-            groups={"status": {"status": status}},
+            kind=vocabulary.COUNTER_APPROVED if approve else vocabulary.COUNTER_DECLINED,
+            order_number=dispatch.order.number,
+            work_order_number=dispatch.work_order_number,
             actor_label=actor.get_username() if actor else "system",
-            projection={"status": status},
+            groups={DECISION: {"status": status}},
         )
         dispatch.refresh_from_db()
     return dispatch

@@ -1,12 +1,28 @@
-"""Writing to the audit log. Every write goes through `audit_record`."""
+"""Writing to the audit log. Every write goes through `audit_record`.
+
+Each app registers the actions it records (`audit_action`, in its vocabulary
+module); these are the core's own: signing in, files, object permissions.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.db import connection
+from django.utils.translation import gettext_lazy as _
 
 from .models import AuditEntry
+from .vocabulary import AUDIT_ACTIONS, audit_action
+
+SIGN_IN = audit_action("auth.sign_in", _("Signed in"))
+SIGN_IN_FAILED = audit_action("auth.sign_in_failed", _("Sign-in failed"))
+SIGN_OUT = audit_action("auth.sign_out", _("Signed out"))
+LOCKED_OUT = audit_action("auth.locked_out", _("Locked out"))
+PASSWORD_CHANGED = audit_action("auth.password_changed", _("Password changed"))
+FILE_UPLOADED = audit_action("file.uploaded", _("File uploaded"))
+FILE_DOWNLOADED = audit_action("file.downloaded", _("File downloaded"))
+PERMISSION_GRANTED = audit_action("permission.granted", _("Object permission granted"))
+PERMISSION_REVOKED = audit_action("permission.revoked", _("Object permission revoked"))
 
 
 def _client_ip(request) -> str | None:
@@ -28,7 +44,9 @@ def audit_record(
     actor_label: str = "",
     **detail: Any,
 ) -> AuditEntry:
-    """Append one entry. `obj` fills the object type and id from a model instance."""
+    """Append one entry. `obj` fills the object type and id from a model instance.
+    `action` is a registered audit action."""
+    AUDIT_ACTIONS.check(action)
     if actor is not None and not getattr(actor, "is_authenticated", False):
         actor = None
     if obj is not None:

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from tenants.models import Partner
 
 from .models import AuditEntry
+from .vocabulary import audit_action_choices
 
 
 class AuditEntryFilter(django_filters.FilterSet):
@@ -12,7 +13,7 @@ class AuditEntryFilter(django_filters.FilterSet):
         field_name="actor_label", lookup_expr="icontains", label=_("Who")
     )
     action = django_filters.ChoiceFilter(
-        choices=AuditEntry.Action.choices, label=_("What"), empty_label=_("Any")
+        choices=audit_action_choices, label=_("What"), empty_label=_("Any")
     )
     partner = django_filters.ModelChoiceFilter(
         queryset=Partner.objects.partners(), label=_("Partner"), empty_label=_("Any")

@@ -1,5 +1,6 @@
 """Cross-cutting data in the public schema: users and the append-only audit log."""
 
+import functools
 import zoneinfo
 
 from django.conf import settings
@@ -7,7 +8,14 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-TIMEZONE_CHOICES = sorted((tz, tz) for tz in zoneinfo.available_timezones() if "/" in tz)
+from .vocabulary import audit_action_choices, ledger_kind_choices
+
+
+@functools.cache
+def timezone_choices() -> list[tuple[str, str]]:
+    """The IANA time zones (Area/Location). A callable, so that migrations refer to
+    it instead of freezing the list of the day."""
+    return sorted((tz, tz) for tz in zoneinfo.available_timezones() if "/" in tz)
 
 
 class User(AbstractUser):
@@ -17,7 +25,7 @@ class User(AbstractUser):
     timezone = models.CharField(
         _("time zone"),
         max_length=64,
-        choices=TIMEZONE_CHOICES,
+        choices=timezone_choices,
         default="UTC",
         help_text=_("Times are shown in this time zone."),
     )
@@ -52,40 +60,6 @@ class AuditEntry(models.Model):
     (migration 0002) refuses them for any client that bypasses the ORM.
     """
 
-    class Action(models.TextChoices):
-        SIGN_IN = "auth.sign_in", _("Signed in")
-        SIGN_IN_FAILED = "auth.sign_in_failed", _("Sign-in failed")
-        SIGN_OUT = "auth.sign_out", _("Signed out")
-        LOCKED_OUT = "auth.locked_out", _("Locked out")
-        PASSWORD_CHANGED = "auth.password_changed", _("Password changed")
-        PARTNER_PROVISIONED = "partner.provisioned", _("Partner provisioned")
-        PARTNER_PROVISION_FAILED = "partner.provision_failed", _("Partner provisioning failed")
-        PARTNER_STATUS_CHANGED = "partner.status_changed", _("Partner status changed")
-        PLANT_ADDED = "plant.added", _("Plant added")
-        CERTIFICATION_ADDED = "certification.added", _("Certification added")
-        MEMBERSHIP_CREATED = "membership.created", _("Membership created")
-        MEMBERSHIP_CHANGED = "membership.changed", _("Membership changed")
-        MEMBERSHIP_REMOVED = "membership.removed", _("Membership removed")
-        USER_INVITED = "user.invited", _("User invited")
-        SCHEMA_ENTERED = "schema.entered", _("Hub entered a partner schema")
-        FILE_UPLOADED = "file.uploaded", _("File uploaded")
-        FILE_DOWNLOADED = "file.downloaded", _("File downloaded")
-        PERMISSION_GRANTED = "permission.granted", _("Object permission granted")
-        PERMISSION_REVOKED = "permission.revoked", _("Object permission revoked")
-        ORDER_DISPATCHED = "order.dispatched", _("Order dispatched")
-        PRODUCT_RELEASED = "product.released", _("Product revision released")
-        PRODUCT_IMPORTED = "product.imported", _("Product definitions imported")
-        API_KEY_ISSUED = "api_key.issued", _("API key issued")
-        SHARING_CHANGED = "sharing.changed", _("Data-sharing agreement changed")
-        API_KEY_REVOKED = "api_key.revoked", _("API key revoked")
-        CAPACITY_DECLARED = "capacity.declared", _("Capacity declaration changed")
-        PLANT_COST_CHANGED = "plant_cost.changed", _("Plant cost model changed")
-        PLAN_STARTED = "plan.started", _("Plan started")
-        PLAN_CANCELLED = "plan.cancelled", _("Plan cancelled")
-        PLAN_APPROVED = "plan.approved", _("Plan approved and dispatched")
-        USE_AS_IS_DECIDED = "quality.use_as_is_decided", _("Use-as-is request decided")
-        CERTIFICATE_ISSUED = "quality.certificate_issued", _("Certificate of conformance issued")
-
     at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -97,7 +71,7 @@ class AuditEntry(models.Model):
     )
     # What the actor was called at the time, kept if the user is renamed or removed.
     actor_label = models.CharField(_("who (as recorded)"), max_length=254, blank=True)
-    action = models.CharField(_("what"), max_length=40, choices=Action.choices, db_index=True)
+    action = models.CharField(_("what"), max_length=40, choices=audit_action_choices, db_index=True)
     partner = models.ForeignKey(
         "tenants.Partner",
         verbose_name=_("partner"),
@@ -141,25 +115,18 @@ class LedgerEvent(models.Model):
     the ledger (and the projections kept from it), never partner schemas.
     """
 
-    class Kind(models.TextChoices):
-        DISPATCHED = "dispatched", _("Dispatched")
-        ACCEPTED = "accepted", _("Accepted")
-        REJECTED = "rejected", _("Rejected")
-        COUNTER_PROPOSED = "counter_proposed", _("Counter-proposed")
-        COUNTER_APPROVED = "counter_approved", _("Counter-proposal approved")
-        COUNTER_DECLINED = "counter_declined", _("Counter-proposal declined")
-        PROGRESS = "progress", _("Progress reported")
-        SHIPPED = "shipped", _("Shipped")
-
     at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
     partner = models.ForeignKey(
         "tenants.Partner", verbose_name=_("partner"), on_delete=models.PROTECT, related_name="+"
     )
-    kind = models.CharField(_("event"), max_length=20, choices=Kind.choices)
-    order_number = models.CharField(_("network order"), max_length=20, db_index=True)
-    work_order_number = models.CharField(_("work order"), max_length=30, db_index=True)
+    kind = models.CharField(_("event"), max_length=40, choices=ledger_kind_choices)
+    order_number = models.CharField(_("network order"), max_length=20, blank=True, db_index=True)
+    work_order_number = models.CharField(_("work order"), max_length=30, blank=True, db_index=True)
     actor_label = models.CharField(_("who"), max_length=254, blank=True)
     payload = models.JSONField(_("released data"), default=dict)
+    # Which sharing group each released field came from: {"status": ["status"], ...}, so
+    # that a rebuild can leave out what the agreement in force no longer releases.
+    groups = models.JSONField(_("released groups"), default=dict, blank=True)
 
     objects = AppendOnlyQuerySet.as_manager()
 
@@ -178,3 +145,8 @@ class LedgerEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AuditLogIsAppendOnly(_("Ledger events cannot be deleted."))
+
+    def released_payload(self, releases) -> dict:
+        """The payload less the fields of groups that are not in `releases`."""
+        keep = {name for group, names in self.groups.items() if group in releases for name in names}
+        return {name: value for name, value in self.payload.items() if name in keep}

@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django_tables2 import RequestConfig
 
-from .audit import audit_record
+from .audit import PASSWORD_CHANGED, audit_record
 from .filters import AuditEntryFilter
 from .forms import ProfileForm
 from .models import AuditEntry
@@ -33,9 +33,7 @@ def profile(request):
 class PasswordChangeView(auth_views.PasswordChangeView):
     def form_valid(self, form):
         response = super().form_valid(form)
-        audit_record(
-            action=AuditEntry.Action.PASSWORD_CHANGED, actor=self.request.user, request=self.request
-        )
+        audit_record(action=PASSWORD_CHANGED, actor=self.request.user, request=self.request)
         return response
 
 

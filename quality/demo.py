@@ -14,7 +14,6 @@ import datetime
 import random
 from decimal import Decimal
 
-from django.db import connection
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
@@ -58,7 +57,6 @@ def seed_demo_quality() -> int:
     quality = _member(partner, "quality")
     rng = random.Random(20261125)  # noqa: S311  (demo data, not security)
     with schema_context(partner.schema_name):
-        connection.tenant = partner
         if InspectionRecord.objects.exists():
             return InspectionRecord.objects.count()
         measured = [
@@ -87,6 +85,7 @@ def seed_demo_quality() -> int:
                     for piece in (1, 2, 3):
                         out = index == 0 and sample == 7 and piece == 2
                         record = services.inspection_record(
+                            partner=partner,
                             work_order=wo,
                             operation=operations[sequence],
                             sample=sample,
@@ -108,6 +107,7 @@ def seed_demo_quality() -> int:
         if measured:
             first = measured[0]
             services.first_article_record(
+                partner=partner,
                 work_order=first,
                 serial=f"{first.number[-6:]}-FAI-1",
                 instrument="CMM Zeiss Contura",
@@ -118,6 +118,7 @@ def seed_demo_quality() -> int:
         if out_of_tolerance is not None:
             measurement = out_of_tolerance.measurements.filter(conforming=False).first()
             waiting = services.ncr_raise(
+                partner=partner,
                 work_order=out_of_tolerance.work_order,
                 user=quality,
                 defect_code=NonConformance.DefectCode.DIMENSIONAL,
@@ -129,6 +130,7 @@ def seed_demo_quality() -> int:
                 measurement=measurement,
             )
             services.ncr_disposition_set(
+                partner=partner,
                 ncr=waiting,
                 disposition=NonConformance.Disposition.USE_AS_IS,
                 note="",
@@ -139,6 +141,7 @@ def seed_demo_quality() -> int:
         if measured:
             wo = measured[-1]
             capa_ncr = services.ncr_raise(
+                partner=partner,
                 work_order=wo,
                 user=quality,
                 defect_code=NonConformance.DefectCode.SURFACE,
@@ -147,7 +150,11 @@ def seed_demo_quality() -> int:
                 containment="Parts from the affected sample re-inspected; 4 reworked.",
             )
             services.ncr_disposition_set(
-                ncr=capa_ncr, disposition="rework", note="Honed to finish.", user=quality
+                partner=partner,
+                ncr=capa_ncr,
+                disposition="rework",
+                note="Honed to finish.",
+                user=quality,
             )
             today = timezone.localdate()
             capa = services.capa_open(
@@ -174,6 +181,9 @@ def seed_demo_quality() -> int:
         )
         if shipped is not None:
             certificate_issue(
-                shipment=shipped.shipments.first(), user=quality, title="Quality manager"
+                partner=partner,
+                shipment=shipped.shipments.first(),
+                user=quality,
+                title="Quality manager",
             )
         return InspectionRecord.objects.count()

@@ -1,11 +1,14 @@
-"""What a partner's quality records publish to the hub (public schema).
+"""What a partner's quality records publish to the hub: ledger events.
 
-Called inside the transaction of the change, in the partner's schema: if that
-transaction rolls back, so does what it published. Only what the partner's
-data-sharing agreement releases is written: the quality summary (counts, NCR
-headers, Cpk per characteristic) by default; never raw measurements, which the
-hub reads only through the audited door when the partner shares them or grants
-a named hub user time-boxed access.
+Called inside the transaction of the change, in the partner's schema, with the
+partner passed in: if that transaction rolls back, so does what it published.
+The quality summary (counts, NCR headers, Cpk per characteristic) travels in the
+`quality_summary` group, so the ledger keeps it only while the agreement
+releases it; raw measurements are never published (the hub reads them only
+through the audited door when the partner shares them or grants a named hub
+user time-boxed access). Use-as-is requests and issued certificates are the
+partner's own acts towards the hub and always reach it. The hub's read models
+are kept from these events by `quality.hub.projectors`.
 """
 
 from __future__ import annotations
@@ -14,15 +17,10 @@ import contextlib
 
 from django.db.models import Count, Min, Q
 
+from portal.ledger import REQUEST, ledger_append
 from tenants.models import DataSharingAgreement, Partner
 
-from .hub.models import (
-    CharacteristicCapability,
-    IssuedDocument,
-    NcrSummary,
-    UseAsIsRequest,
-    WorkOrderQuality,
-)
+from . import vocabulary
 from .spc import spc_analyse
 
 SUMMARY = DataSharingAgreement.Release.QUALITY_SUMMARY
@@ -115,117 +113,141 @@ def capability_of(characteristic_id: int, *, hidden_orders=()):
     return capabilities_of([characteristic_id], hidden_orders=hidden_orders)[characteristic_id]
 
 
-def inspections_publish(*, partner: Partner, work_order, characteristic_ids) -> None:
-    """Refresh the work order's counts and the capability of the characteristics
+def _work_order_event(*, partner: Partner, kind: str, work_order, groups, actor_label: str):
+    return ledger_append(
+        partner=partner,
+        kind=kind,
+        order_number=work_order.order_number,
+        work_order_number=work_order.number,
+        groups=groups,
+        actor_label=actor_label,
+    )
+
+
+def inspections_publish(
+    *, partner: Partner, work_order, characteristic_ids, actor_label: str = ""
+) -> None:
+    """Publish the work order's counts and the capability of the characteristics
     just measured."""
     from .partner.models import Measurement
 
     if not summary_released(partner):
-        return
-    WorkOrderQuality.objects.update_or_create(
-        partner=partner,
-        work_order_number=work_order.number,
-        defaults={
-            "order_number": work_order.order_number,
-            "product_code": work_order.product_code,
-            "revision": work_order.revision,
-            **work_order_counts(work_order),
-        },
-    )
+        return  # nothing of it would be released: spare the SPC
     names = dict(
         Measurement.objects.filter(characteristic_id__in=characteristic_ids, kind="variable")
         .values_list("characteristic_id", "name")
         .distinct()
     )
     results = capabilities_of(names)
-    for characteristic_id, name in names.items():
+    capabilities = []
+    for characteristic_id, name in sorted(names.items()):
         result = results[characteristic_id]
         if result is None:
             continue
         capability = result.capability
-        CharacteristicCapability.objects.update_or_create(
-            partner=partner,
-            characteristic_id=characteristic_id,
-            defaults={
-                "product_code": work_order.product_code,
-                "revision": work_order.revision,
+        capabilities.append(
+            {
+                "characteristic": characteristic_id,
                 "name": name,
-                "sample_size": result.n_values,
+                "n": result.n_values,
                 "cp": capability.cp if capability else None,
                 "cpk": capability.cpk if capability else None,
-            },
+            }
         )
-
-
-def ncr_publish(*, partner: Partner, ncr) -> None:
-    if not summary_released(partner):
-        return
-    work_order = ncr.work_order
-    NcrSummary.objects.update_or_create(
+    _work_order_event(
         partner=partner,
-        number=ncr.number,
-        defaults={
-            "work_order_number": work_order.number,
-            "order_number": work_order.order_number,
-            "product_code": work_order.product_code,
-            "revision": work_order.revision,
-            "defect_code": ncr.defect_code,
-            "quantity": ncr.quantity,
-            "status": ncr.status,
-            "disposition": ncr.disposition,
-            "opened_at": ncr.raised_at,
-            "closed_at": ncr.closed_at,
+        kind=vocabulary.INSPECTED,
+        work_order=work_order,
+        actor_label=actor_label,
+        groups={
+            SUMMARY: {
+                "product_code": work_order.product_code,
+                "revision": work_order.revision,
+                **work_order_counts(work_order),
+                "capabilities": capabilities,
+            }
         },
     )
 
 
-def use_as_is_request(*, partner: Partner, ncr, justification: str, user) -> UseAsIsRequest:
+def ncr_publish(*, partner: Partner, ncr, actor_label: str = "") -> None:
+    """Publish the NCR's header: no description, no photos."""
     work_order = ncr.work_order
-    return UseAsIsRequest.objects.create(
+    _work_order_event(
         partner=partner,
-        ncr_number=ncr.number,
-        work_order_number=work_order.number,
-        order_number=work_order.order_number,
-        product_code=work_order.product_code,
-        revision=work_order.revision,
-        defect_code=ncr.defect_code,
-        quantity=ncr.quantity,
-        description=ncr.description,
-        justification=justification,
-        requested_by_label=user.get_username(),
+        kind=vocabulary.NCR_CHANGED,
+        work_order=work_order,
+        actor_label=actor_label,
+        groups={
+            SUMMARY: {
+                "ncr": ncr.number,
+                "product_code": work_order.product_code,
+                "revision": work_order.revision,
+                "defect_code": ncr.defect_code,
+                "quantity": ncr.quantity,
+                "status": ncr.status,
+                "disposition": ncr.disposition,
+                "opened_at": ncr.raised_at.isoformat(),
+                "closed_at": ncr.closed_at.isoformat() if ncr.closed_at else None,
+            }
+        },
     )
 
 
-def certificate_register(*, partner: Partner, certificate) -> IssuedDocument:
-    work_order = certificate.shipment.work_order
-    return IssuedDocument.objects.create(
+def use_as_is_request(*, partner: Partner, ncr, justification: str, user) -> None:
+    """Ask the hub to accept the NCR's parts as they are: the request carries
+    what the partner chose to send with it, whatever the agreement releases."""
+    work_order = ncr.work_order
+    _work_order_event(
         partner=partner,
-        kind=IssuedDocument.Kind.CERTIFICATE,
-        number=certificate.number,
-        work_order_number=work_order.number,
-        order_number=work_order.order_number,
-        content_sha256=certificate.content_sha256,
-        pdf_sha256=certificate.pdf_sha256,
-        issued_at=certificate.issued_at,
-        signatory_label=certificate.signatory_label,
+        kind=vocabulary.USE_AS_IS_REQUESTED,
+        work_order=work_order,
+        actor_label=user.get_username(),
+        groups={
+            REQUEST: {
+                "ncr": ncr.number,
+                "product_code": work_order.product_code,
+                "revision": work_order.revision,
+                "defect_code": ncr.defect_code,
+                "quantity": ncr.quantity,
+                "description": ncr.description,
+                "justification": justification,
+            }
+        },
     )
 
 
-def summary_withdraw(*, partner: Partner) -> None:
-    """The partner stopped releasing its quality summary: the hub's copies go."""
-    WorkOrderQuality.objects.filter(partner=partner).delete()
-    CharacteristicCapability.objects.filter(partner=partner).delete()
-    NcrSummary.objects.filter(partner=partner).delete()
+def certificate_register(*, partner: Partner, certificate) -> None:
+    """Register an issued certificate with the network, so that a copy can be
+    checked by its number and hashes."""
+    _work_order_event(
+        partner=partner,
+        kind=vocabulary.CERTIFICATE_REGISTERED,
+        work_order=certificate.shipment.work_order,
+        actor_label=certificate.signatory_label,
+        groups={
+            REQUEST: {
+                "kind": "coc",
+                "number": certificate.number,
+                "content_sha256": certificate.content_sha256,
+                "pdf_sha256": certificate.pdf_sha256,
+                "issued_at": certificate.issued_at.isoformat(),
+                "signatory": certificate.signatory_label,
+            }
+        },
+    )
 
 
 def summary_republish(*, partner: Partner) -> None:
     """Publish the whole summary again (the partner released it again)."""
     from .partner.models import InspectionRecord, Measurement, NonConformance
 
-    for ncr in NonConformance.objects.select_related("work_order"):
+    for ncr in NonConformance.objects.select_related("work_order").order_by("pk"):
         ncr_publish(partner=partner, ncr=ncr)
-    work_orders = {r.work_order for r in InspectionRecord.objects.select_related("work_order")}
-    for work_order in work_orders:
+    work_orders = {
+        r.work_order for r in InspectionRecord.objects.select_related("work_order").order_by("pk")
+    }
+    for work_order in sorted(work_orders, key=lambda wo: wo.pk):
         ids = set(
             Measurement.objects.filter(record__work_order=work_order).values_list(
                 "characteristic_id", flat=True
@@ -235,8 +257,8 @@ def summary_republish(*, partner: Partner) -> None:
 
 
 def _sharing_changed(sender, *, partner, old, new, **kwargs) -> None:
-    """Receives tenants.sharing.releases_changed (connected in quality.partner.apps)."""
-    if SUMMARY in old and SUMMARY not in new:
-        summary_withdraw(partner=partner)
-    elif SUMMARY in new and SUMMARY not in old:
+    """Receives tenants.sharing.releases_changed (connected in quality.partner.apps):
+    a new release publishes the whole summary. A withdrawal needs nothing here:
+    the ledger rebuilds the partner's hub read models without the group."""
+    if SUMMARY in new and SUMMARY not in old:
         summary_republish(partner=partner)

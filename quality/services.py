@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.audit import audit_record
-from portal.models import AuditEntry
+from quality.vocabulary import USE_AS_IS_DECISION
 from tenants.door import partner_schema
 
 from .hub.models import UseAsIsRequest
@@ -50,10 +50,14 @@ def use_as_is_decide(
         ):
             ncr = NonConformance.objects.get(number=use_as_is.ncr_number)
             partner_services.ncr_approval_apply(
-                ncr=ncr, approve=approve, note=note, decided_by_label=actor.get_username()
+                partner=use_as_is.partner,
+                ncr=ncr,
+                approve=approve,
+                note=note,
+                decided_by_label=actor.get_username(),
             )
         audit_record(
-            action=AuditEntry.Action.USE_AS_IS_DECIDED,
+            action=USE_AS_IS_DECISION,
             actor=actor,
             partner=use_as_is.partner,
             obj=use_as_is,

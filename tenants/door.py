@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from django_tenants.utils import schema_context
 
 from portal.audit import audit_record
-from portal.models import AuditEntry
+from tenants.vocabulary import SCHEMA_ENTERED
 
 
 class DoorRefused(Exception):
@@ -27,7 +27,7 @@ def partner_schema(partner, *, actor, reason: str, request=None) -> Iterator[Non
     if not reason or not reason.strip():
         raise DoorRefused("Entering a partner schema needs a reason.")
     audit_record(
-        action=AuditEntry.Action.SCHEMA_ENTERED,
+        action=SCHEMA_ENTERED,
         actor=actor,
         partner=partner,
         reason=reason,

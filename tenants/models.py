@@ -5,7 +5,6 @@ itself is the tenant row whose schema is `public`.
 """
 
 import datetime
-import zoneinfo
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -17,8 +16,9 @@ from django_countries.fields import CountryField
 from django_tenants.models import DomainMixin, TenantMixin
 from django_tenants.utils import get_public_schema_name
 
+from portal.models import timezone_choices
+
 EXPIRY_WARNING_DAYS = 30
-TIMEZONE_CHOICES = sorted((tz, tz) for tz in zoneinfo.available_timezones() if "/" in tz)
 
 
 class PartnerQuerySet(models.QuerySet):
@@ -94,7 +94,7 @@ class Plant(models.Model):
         decimal_places=5,
         validators=[MinValueValidator(-180), MaxValueValidator(180)],
     )
-    timezone = models.CharField(_("time zone"), max_length=64, choices=TIMEZONE_CHOICES)
+    timezone = models.CharField(_("time zone"), max_length=64, choices=timezone_choices)
 
     class Meta:
         ordering = ["partner__name", "name"]
@@ -240,6 +240,8 @@ class DataSharingAgreement(models.Model):
         QUALITY_RAW = "quality_raw", _("Raw inspection measurements")
 
     DEFAULT_RELEASES = ("status", "quantities", "capacity", "quality_summary")
+    # The hub's order board needs these: no agreement withholds them.
+    REQUIRED_RELEASES = ("status", "quantities")
 
     partner = models.OneToOneField(
         Partner,
@@ -261,3 +263,9 @@ class DataSharingAgreement(models.Model):
     def releases_for(cls, partner: Partner) -> frozenset[str]:
         agreement = cls.objects.filter(partner=partner).first()
         return frozenset(agreement.releases if agreement else cls.DEFAULT_RELEASES)
+
+    @classmethod
+    def releases_in_force(cls, partner: Partner | int) -> frozenset[str]:
+        """What the ledger lets through for the partner (by instance or id): its
+        releases and those no agreement withholds."""
+        return cls.releases_for(partner) | frozenset(cls.REQUIRED_RELEASES)

@@ -20,7 +20,17 @@ from django.utils.translation import gettext as _
 from django_tenants.utils import schema_exists
 
 from portal.audit import audit_record
-from portal.models import AuditEntry
+from tenants.vocabulary import (
+    CERTIFICATION_ADDED,
+    MEMBERSHIP_CHANGED,
+    MEMBERSHIP_CREATED,
+    MEMBERSHIP_REMOVED,
+    PARTNER_PROVISION_FAILED,
+    PARTNER_PROVISIONED,
+    PARTNER_STATUS_CHANGED,
+    PLANT_ADDED,
+    USER_INVITED,
+)
 
 from .models import HUB_ROLES, PARTNER_ROLES, Domain, Membership, Partner
 from .provisioning import schema_create
@@ -71,7 +81,7 @@ def partner_provision(
             )
             schema_create(schema_name, method=method)
             audit_record(
-                action=AuditEntry.Action.PARTNER_PROVISIONED,
+                action=PARTNER_PROVISIONED,
                 actor=actor,
                 partner=partner,
                 obj=partner,
@@ -91,7 +101,7 @@ def partner_provision(
     except Exception as exc:
         logger.exception("Provisioning partner %s failed", slug)
         audit_record(
-            action=AuditEntry.Action.PARTNER_PROVISION_FAILED,
+            action=PARTNER_PROVISION_FAILED,
             actor=actor,
             request=request,
             object_type="tenants.Partner",
@@ -115,7 +125,7 @@ def partner_set_status(*, partner: Partner, status: str, actor, request=None) ->
         partner.status = status
         partner.save(update_fields=["status"])
         audit_record(
-            action=AuditEntry.Action.PARTNER_STATUS_CHANGED,
+            action=PARTNER_STATUS_CHANGED,
             actor=actor,
             partner=partner,
             obj=partner,
@@ -131,7 +141,7 @@ def plant_add(*, form, actor, request=None):
     with transaction.atomic():
         plant = form.save()
         audit_record(
-            action=AuditEntry.Action.PLANT_ADDED,
+            action=PLANT_ADDED,
             actor=actor,
             partner=plant.partner,
             obj=plant,
@@ -147,7 +157,7 @@ def certification_add(*, form, actor, request=None):
     with transaction.atomic():
         certification = form.save()
         audit_record(
-            action=AuditEntry.Action.CERTIFICATION_ADDED,
+            action=CERTIFICATION_ADDED,
             actor=actor,
             partner=certification.partner,
             obj=certification,
@@ -173,7 +183,7 @@ def membership_add(*, user, partner: Partner, role: str, actor=None, request=Non
             )
         membership = Membership.objects.create(user=user, partner=partner, role=role)
         audit_record(
-            action=AuditEntry.Action.MEMBERSHIP_CREATED,
+            action=MEMBERSHIP_CREATED,
             actor=actor,
             partner=partner,
             obj=membership,
@@ -195,7 +205,7 @@ def membership_change_role(*, membership: Membership, role: str, actor, request=
         membership.role = role
         membership.save(update_fields=["role"])
         audit_record(
-            action=AuditEntry.Action.MEMBERSHIP_CHANGED,
+            action=MEMBERSHIP_CHANGED,
             actor=actor,
             partner=membership.partner,
             obj=membership,
@@ -212,7 +222,7 @@ def membership_remove(*, membership: Membership, actor, request=None) -> None:
         membership = Membership.objects.select_for_update().get(pk=membership.pk)
         _ensure_admin_remains(membership, new_role=None)
         audit_record(
-            action=AuditEntry.Action.MEMBERSHIP_REMOVED,
+            action=MEMBERSHIP_REMOVED,
             actor=actor,
             partner=membership.partner,
             obj=membership,
@@ -249,7 +259,7 @@ def user_invite(*, email: str, partner: Partner, role: str, actor=None, request=
             user=user, partner=partner, role=role, actor=actor, request=request
         )
         audit_record(
-            action=AuditEntry.Action.USER_INVITED,
+            action=USER_INVITED,
             actor=actor,
             partner=partner,
             obj=user,

@@ -11,15 +11,16 @@ from django.utils.translation import gettext_lazy
 
 from portal.access import member_required
 from portal.audit import audit_record
-from portal.models import AuditEntry
+from portal.ledger import ledger_rebuild
+from tenants.vocabulary import SHARING_CHANGED
 
 from .models import DataSharingAgreement
 
-REQUIRED = ("status", "quantities")  # the hub's projection needs these; never withheld
+REQUIRED = DataSharingAgreement.REQUIRED_RELEASES  # the hub's projection needs these
 
 # Sent inside the agreement's transaction with `partner`, `old` and `new` releases and
-# `actor`, so that the apps publishing a group (orders: capacity) follow a change
-# without tenants knowing them.
+# `actor`, so that the apps publishing a group (orders: capacity; quality: its
+# summary) publish what is now released, without tenants knowing them.
 releases_changed = Signal()
 
 
@@ -38,6 +39,10 @@ def agreement_set(*, partner, releases, actor, request=None) -> DataSharingAgree
         old = sorted(agreement.releases or DataSharingAgreement.DEFAULT_RELEASES)
         agreement.releases = sorted(set(REQUIRED) | set(releases))
         agreement.save()
+        if set(old) - set(agreement.releases):
+            # What the hub keeps of the partner follows the agreement in force: its read
+            # models are rebuilt from the ledger without the withdrawn groups.
+            ledger_rebuild(partner_ids=[partner.pk])
         releases_changed.send(
             sender=DataSharingAgreement,
             partner=partner,
@@ -46,7 +51,7 @@ def agreement_set(*, partner, releases, actor, request=None) -> DataSharingAgree
             actor=actor,
         )
         audit_record(
-            action=AuditEntry.Action.SHARING_CHANGED,
+            action=SHARING_CHANGED,
             actor=actor,
             partner=partner,
             obj=agreement,

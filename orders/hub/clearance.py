@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 from django_tenants.utils import get_public_schema_name
 from guardian.shortcuts import assign_perm, get_objects_for_user, get_users_with_perms, remove_perm
 
-from portal.audit import audit_record
-from portal.models import AuditEntry, User
+from portal.audit import PERMISSION_GRANTED, PERMISSION_REVOKED, audit_record
+from portal.models import User
 from tenants.models import HUB_ROLES, Membership, Role
 
 from .models import NetworkOrder
@@ -92,7 +92,7 @@ def clearance_grant(*, order: NetworkOrder, user, actor, request=None) -> None:
     with transaction.atomic():
         assign_perm(PERMISSION, user, order)
         audit_record(
-            action=AuditEntry.Action.PERMISSION_GRANTED,
+            action=PERMISSION_GRANTED,
             actor=actor,
             obj=order,
             request=request,
@@ -106,7 +106,7 @@ def clearance_revoke(*, order: NetworkOrder, user, actor, request=None) -> None:
     with transaction.atomic():
         remove_perm(PERMISSION, user, order)
         audit_record(
-            action=AuditEntry.Action.PERMISSION_REVOKED,
+            action=PERMISSION_REVOKED,
             actor=actor,
             obj=order,
             request=request,

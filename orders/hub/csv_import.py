@@ -39,8 +39,8 @@ from decimal import Decimal, InvalidOperation
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from orders.vocabulary import PRODUCT_IMPORTED
 from portal.audit import audit_record
-from portal.models import AuditEntry
 from tenants.models import Certification
 
 from .models import (
@@ -551,7 +551,7 @@ def definitions_import(*, text: str, encoding: str = "UTF-8", actor=None) -> Imp
             )
             raise ImportRefused(preview) from exc
         audit_record(
-            action=AuditEntry.Action.PRODUCT_IMPORTED,
+            action=PRODUCT_IMPORTED,
             actor=actor,
             object_type="orders_hub.ProductRevision",
             object_id=",".join(sorted(codes))[:64],

@@ -21,8 +21,8 @@ from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
+from orders.vocabulary import PLANT_COST_CHANGED
 from portal.audit import audit_record
-from portal.models import AuditEntry
 from tenants.models import Partner, Plant
 
 from .models import FreightLane, Operation, PlantCost, Product, ProductRevision, WorkCentreRate
@@ -119,7 +119,7 @@ def _plant_cost_change(
             Plant.objects.select_for_update().filter(pk=plant.pk).first()
             result, detail = write()
             audit_record(
-                action=AuditEntry.Action.PLANT_COST_CHANGED,
+                action=PLANT_COST_CHANGED,
                 actor=actor,
                 partner=plant.partner,
                 obj=plant,

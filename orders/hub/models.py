@@ -333,7 +333,7 @@ class NetworkOrder(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     # The projection over live (not rejected) dispatches, kept by
-    # `orders.ledger.order_projection_refresh` in the transaction of each change,
+    # `orders.hub.projectors` from the ledger, in the transaction of each change,
     # so that the board reads one row per order instead of summing dispatches.
     good_quantity = models.PositiveIntegerField(_("good"), default=0)
     shipped_quantity = models.PositiveIntegerField(_("shipped"), default=0)

@@ -13,7 +13,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_tables2 import RequestConfig
 
 from orders import services
-from orders.ledger import order_quantity_dispatched
 from portal.forms import form_add_service_error
 from tenants.models import PLANNER_ROLES
 
@@ -133,7 +132,7 @@ def order_new(request):
 
 
 def _detail(request, order, *, dispatch_form=None, status=200):
-    remaining = order.quantity - order_quantity_dispatched(order=order)
+    remaining = order.quantity - selectors.order_quantity_dispatched(order=order)
     context = {
         "order": order,
         "remaining": remaining,

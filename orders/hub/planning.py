@@ -26,8 +26,8 @@ from orders.planning import model as engine
 from orders.planning.greedy import greedy
 from orders.planning.jsonio import plan_from_json, plan_to_json, problem_from_json, problem_to_json
 from orders.planning.solver import solve
+from orders.vocabulary import PLAN_APPROVED, PLAN_CANCELLED, PLAN_STARTED
 from portal.audit import audit_record
-from portal.models import AuditEntry
 from tenants.models import Certification, Partner, Plant
 
 from .models import Dispatch, FreightLane, NetworkOrder, PlanRun
@@ -372,7 +372,7 @@ def plan_start(
             created_by=actor,
         )
         audit_record(
-            action=AuditEntry.Action.PLAN_STARTED,
+            action=PLAN_STARTED,
             actor=actor,
             obj=run,
             request=request,
@@ -526,7 +526,7 @@ def plan_cancel(*, run: PlanRun, actor, request=None) -> PlanRun:
             run.finished_at = timezone.now()
             fields += ["status", "finished_at"]
         run.save(update_fields=fields)
-        audit_record(action=AuditEntry.Action.PLAN_CANCELLED, actor=actor, obj=run, request=request)
+        audit_record(action=PLAN_CANCELLED, actor=actor, obj=run, request=request)
     return run
 
 
@@ -646,7 +646,7 @@ def plan_approve(
     with transaction.atomic():
         PlanRun.objects.filter(pk=run.pk).update(approved_by=actor, approved_at=timezone.now())
         audit_record(
-            action=AuditEntry.Action.PLAN_APPROVED,
+            action=PLAN_APPROVED,
             actor=actor,
             obj=run,
             request=request,

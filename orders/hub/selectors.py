@@ -14,6 +14,7 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
+    Sum,
     Value,
     When,
 )
@@ -52,6 +53,12 @@ def order_board(*, user, today: datetime.date | None = None) -> QuerySet[Network
             )
         )
     )
+
+
+def order_quantity_dispatched(*, order: NetworkOrder) -> int:
+    """Units of the order sent to plants, rejected dispatches left out."""
+    live = order.dispatches.exclude(status=Dispatch.Status.REJECTED)
+    return live.aggregate(total=Sum("quantity"))["total"] or 0
 
 
 def late_q(today: datetime.date | None = None) -> Q:

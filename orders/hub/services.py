@@ -10,8 +10,8 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from orders.vocabulary import PRODUCT_RELEASED
 from portal.audit import audit_record
-from portal.models import AuditEntry
 
 from . import clearance
 from .models import (
@@ -44,7 +44,7 @@ def revision_release(*, revision: ProductRevision, actor, request=None) -> Produ
         except IntegrityError as exc:  # a concurrent release of the same product
             raise ValidationError(_("Another revision was released at the same time.")) from exc
         audit_record(
-            action=AuditEntry.Action.PRODUCT_RELEASED,
+            action=PRODUCT_RELEASED,
             actor=actor,
             obj=revision,
             request=request,

@@ -83,6 +83,7 @@ class WorkOrderAcceptApi(APIView):
         data = AcceptInput(data=request.data)
         data.is_valid(raise_exception=True)
         work_order = services.work_order_accept(
+            partner=request.tenant,
             work_order=_work_order(number),
             user=request.user,
             promised_date=data.validated_data.get("promised_date"),
@@ -104,7 +105,10 @@ class WorkOrderRejectApi(APIView):
         data = RejectInput(data=request.data)
         data.is_valid(raise_exception=True)
         work_order = services.work_order_reject(
-            work_order=_work_order(number), user=request.user, **data.validated_data
+            partner=request.tenant,
+            work_order=_work_order(number),
+            user=request.user,
+            **data.validated_data,
         )
         return Response(WorkOrderSerializer(work_order).data)
 
@@ -139,7 +143,7 @@ class ProgressReportApi(APIView):
             WorkOrderOperation, work_order__number=number, sequence=sequence
         )
         report = services.progress_report(
-            operation=operation, user=request.user, **data.validated_data
+            partner=request.tenant, operation=operation, user=request.user, **data.validated_data
         )
         report.operation.refresh_from_db()
         return Response(ProgressOutput(report).data, status=status.HTTP_201_CREATED)
@@ -161,6 +165,9 @@ class ShipmentCreateApi(APIView):
         data = ShipmentSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         shipment = services.shipment_create(
-            work_order=_work_order(number), user=request.user, **data.validated_data
+            partner=request.tenant,
+            work_order=_work_order(number),
+            user=request.user,
+            **data.validated_data,
         )
         return Response(ShipmentSerializer(shipment).data, status=status.HTTP_201_CREATED)

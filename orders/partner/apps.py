@@ -8,6 +8,7 @@ class OrdersPartnerConfig(AppConfig):
     verbose_name = _("Work orders")
 
     def ready(self):
+        from orders import vocabulary  # noqa: F401  (registers its ledger kinds and actions)
         from tenants.sharing import releases_changed
 
         from .capacity import _sharing_changed

@@ -1,11 +1,13 @@
 """A partner's capacity declaration: work centres, capabilities and planned downtime
 of its plants, kept in its own schema and published to the hub.
 
-Every change runs in the partner's schema (the request's host) and, in the same
-transaction, republishes the plant's whole declaration to the hub's
-`PlantCapacity` row when the partner's data-sharing agreement releases
-`capacity`, and records the change in the audit log. Withdrawing `capacity`
-from the agreement deletes the hub's copies (`capacity_release_changed`).
+Every change runs in the partner's schema (the request's host), takes that
+partner explicitly and, in the same transaction, appends the plant's whole
+declaration to the network ledger (kind `capacity.declared`, group `capacity`,
+so only while the data-sharing agreement releases it), whose projector keeps the
+hub's copy, and records the change in the audit log. Withdrawing `capacity`
+rebuilds the partner's hub read models without it (tenants.sharing); releasing
+it again publishes every plant's declaration (`capacity_release_changed`).
 """
 
 from __future__ import annotations
@@ -17,16 +19,14 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from orders.hub.models import PlantCapacity
+from orders.vocabulary import CAPACITY_DECLARED, CAPACITY_PUBLISHED
 from portal.audit import audit_record
-from portal.models import AuditEntry
+from portal.ledger import ledger_append
 from tenants.models import DataSharingAgreement, Partner, Plant
 
 from .models import Downtime, PlantCapability, WorkCentre
-from .services import _partner
 
 RELEASE = DataSharingAgreement.Release.CAPACITY
 
@@ -68,41 +68,27 @@ def capacity_released(partner: Partner) -> bool:
 # --- Publishing -----------------------------------------------------------------------------
 
 
-def capacity_publish(*, partner: Partner, plant_id: int, actor_label: str) -> PlantCapacity | None:
-    """Copy the plant's whole declaration to the hub if the agreement releases it.
-
-    A plant that declares nothing has no copy on the hub ("not declared"), and
-    neither has any plant of a partner that does not release capacity.
-    """
-    hub_copy = PlantCapacity.objects.filter(plant_id=plant_id)
-    if not capacity_released(partner):
-        hub_copy.delete()
-        return None
-    declaration = declaration_json(plant_id)
-    if not any(declaration.values()):
-        hub_copy.delete()
-        return None
-    capacity, _created = PlantCapacity.objects.update_or_create(
-        plant_id=plant_id,
-        defaults={
-            **declaration,
-            "declared_at": timezone.now(),
-            "declared_by_label": actor_label,
-        },
+def capacity_publish(*, partner: Partner, plant_id: int, actor_label: str) -> bool:
+    """Append the plant's whole declaration to the ledger; False when the
+    agreement does not release capacity (nothing is appended then)."""
+    event = ledger_append(
+        partner=partner,
+        kind=CAPACITY_PUBLISHED,
+        groups={RELEASE: {"plant": plant_id, **declaration_json(plant_id)}},
+        actor_label=actor_label,
     )
-    return capacity
+    return event is not None
 
 
 def capacity_release_changed(
     *, partner: Partner, old: Iterable[str], new: Iterable[str], actor_label: str = ""
 ) -> None:
-    """The agreement changed (in its transaction): a withdrawal deletes the hub's
-    copies of the partner's plants; a new release publishes what is declared
-    (from the partner's own schema: the sharing page runs on its host)."""
+    """The agreement changed (in its transaction): a new release publishes what
+    is declared, from the partner's own schema (the sharing page runs on its
+    host). A withdrawal needs nothing here: the ledger rebuilds the partner's hub
+    read models without the group."""
     was, now = RELEASE in set(old), RELEASE in set(new)
-    if was and not now:
-        PlantCapacity.objects.filter(plant__partner=partner).delete()
-    elif now and not was and connection.schema_name == partner.schema_name:
+    if now and not was and connection.schema_name == partner.schema_name:
         for plant_id in plants_of(partner).values_list("pk", flat=True):
             capacity_publish(partner=partner, plant_id=plant_id, actor_label=actor_label)
 
@@ -116,10 +102,11 @@ def _sharing_changed(sender, *, partner, old, new, actor=None, **kwargs) -> None
 # --- Writes -----------------------------------------------------------------------------------
 
 
-def _declare(*, plant_id: int, user, change: str, write: Callable[[], Any], **detail: Any) -> Any:
+def _declare(
+    *, partner: Partner, plant_id: int, user, change: str, write: Callable[[], Any], **detail: Any
+) -> Any:
     """Lock the plant (one change per plant at a time), check that it is this
     partner's, run `write`, publish and audit: all of it or nothing."""
-    partner = _partner()
     try:
         with transaction.atomic():
             plant = Plant.objects.select_for_update().filter(pk=plant_id, partner=partner).first()
@@ -130,13 +117,13 @@ def _declare(*, plant_id: int, user, change: str, write: Callable[[], Any], **de
                 partner=partner, plant_id=plant.pk, actor_label=user.get_username()
             )
             audit_record(
-                action=AuditEntry.Action.CAPACITY_DECLARED,
+                action=CAPACITY_DECLARED,
                 actor=user,
                 partner=partner,
                 obj=plant,
                 change=change,
                 plant=plant.code,
-                published=published is not None,
+                published=published,
                 **detail,
             )
     except IntegrityError as exc:  # a concurrent change took the same type or name
@@ -154,13 +141,16 @@ def _values(row, names) -> dict[str, str]:
     return {name: str(getattr(row, name)) for name in names}
 
 
-def _row_save(*, model, row, plant_id: int | None, fields: dict[str, Any], user, noun: str):
+def _row_save(
+    *, partner: Partner, model, row, plant_id: int | None, fields: dict[str, Any], user, noun: str
+):
     """Add a row of `model` to the plant, or change `row` (which keeps its plant)."""
     target = row or model(plant_id=plant_id)
     old = _values(row, fields) if row is not None else None
     for name, value in fields.items():
         setattr(target, name, value.strip() if isinstance(value, str) else value)
     return _declare(
+        partner=partner,
         plant_id=target.plant_id,
         user=user,
         change=f"{noun}.changed" if row is not None else f"{noun}.added",
@@ -170,8 +160,9 @@ def _row_save(*, model, row, plant_id: int | None, fields: dict[str, Any], user,
     )
 
 
-def _row_remove(*, row, names, user, noun: str) -> None:
+def _row_remove(*, partner: Partner, row, names, user, noun: str) -> None:
     _declare(
+        partner=partner,
         plant_id=row.plant_id,
         user=user,
         change=f"{noun}.removed",
@@ -185,6 +176,7 @@ WORK_CENTRE_FIELDS = ("work_centre_type", "count", "hours_per_day", "efficiency"
 
 def work_centre_save(
     *,
+    partner: Partner,
     plant_id: int | None = None,
     work_centre_type: str,
     count: int,
@@ -201,6 +193,7 @@ def work_centre_save(
         "efficiency": efficiency,
     }
     return _row_save(
+        partner=partner,
         model=WorkCentre,
         row=work_centre,
         plant_id=plant_id,
@@ -210,12 +203,15 @@ def work_centre_save(
     )
 
 
-def work_centre_remove(*, work_centre: WorkCentre, user) -> None:
-    _row_remove(row=work_centre, names=WORK_CENTRE_FIELDS, user=user, noun="work_centre")
+def work_centre_remove(*, partner: Partner, work_centre: WorkCentre, user) -> None:
+    _row_remove(
+        partner=partner, row=work_centre, names=WORK_CENTRE_FIELDS, user=user, noun="work_centre"
+    )
 
 
-def capability_add(*, plant_id: int, name: str, user) -> PlantCapability:
+def capability_add(*, partner: Partner, plant_id: int, name: str, user) -> PlantCapability:
     return _row_save(
+        partner=partner,
         model=PlantCapability,
         row=None,
         plant_id=plant_id,
@@ -225,12 +221,13 @@ def capability_add(*, plant_id: int, name: str, user) -> PlantCapability:
     )
 
 
-def capability_remove(*, capability: PlantCapability, user) -> None:
-    _row_remove(row=capability, names=("name",), user=user, noun="capability")
+def capability_remove(*, partner: Partner, capability: PlantCapability, user) -> None:
+    _row_remove(partner=partner, row=capability, names=("name",), user=user, noun="capability")
 
 
 def downtime_save(
     *,
+    partner: Partner,
     plant_id: int | None = None,
     start: datetime.date,
     end: datetime.date,
@@ -242,6 +239,7 @@ def downtime_save(
     if end < start:
         raise ValidationError({"end": _("The last day is before the first day.")})
     return _row_save(
+        partner=partner,
         model=Downtime,
         row=downtime,
         plant_id=plant_id,
@@ -251,21 +249,24 @@ def downtime_save(
     )
 
 
-def downtime_remove(*, downtime: Downtime, user) -> None:
-    _row_remove(row=downtime, names=("start", "end", "reason"), user=user, noun="downtime")
+def downtime_remove(*, partner: Partner, downtime: Downtime, user) -> None:
+    _row_remove(
+        partner=partner, row=downtime, names=("start", "end", "reason"), user=user, noun="downtime"
+    )
 
 
 def capacity_declare(
     *,
+    partner: Partner,
     plant_id: int,
     user,
     work_centres: Iterable[dict],
     capabilities: Iterable[str] = (),
     downtime: Iterable[dict] = (),
-) -> PlantCapacity | None:
+) -> None:
     """Replace the plant's whole declaration at once (the demo seed; imports):
     `work_centres` as {type, count, hours_per_day, efficiency}, `downtime` as
-    {start, end, reason} with dates. Publishes once; returns the hub copy."""
+    {start, end, reason} with dates. Publishes once."""
 
     def write():
         WorkCentre.objects.filter(plant_id=plant_id).delete()
@@ -286,5 +287,6 @@ def capacity_declare(
         for d in downtime:
             _saved(Downtime(plant_id=plant_id, start=d["start"], end=d["end"], reason=d["reason"]))
 
-    _declare(plant_id=plant_id, user=user, change="declaration.replaced", write=write)
-    return PlantCapacity.objects.filter(plant_id=plant_id).first()
+    _declare(
+        partner=partner, plant_id=plant_id, user=user, change="declaration.replaced", write=write
+    )

@@ -63,23 +63,23 @@ class Kind:
 
     model: type
     form: type
-    save: Any  # (user, row, **cleaned_data) -> row
-    remove: Any  # (row, user) -> None
+    save: Any  # (partner, user, row, **cleaned_data) -> row
+    remove: Any  # (partner, row, user) -> None
     add_title: str
     edit_title: str
     noun: str
 
 
-def _save_work_centre(*, user, row, **data):
-    return capacity.work_centre_save(user=user, work_centre=row, **data)
+def _save_work_centre(*, partner, user, row, **data):
+    return capacity.work_centre_save(partner=partner, user=user, work_centre=row, **data)
 
 
-def _save_capability(*, user, row, **data):
-    return capacity.capability_add(user=user, **data)
+def _save_capability(*, partner, user, row, **data):
+    return capacity.capability_add(partner=partner, user=user, **data)
 
 
-def _save_downtime(*, user, row, **data):
-    return capacity.downtime_save(user=user, downtime=row, **data)
+def _save_downtime(*, partner, user, row, **data):
+    return capacity.downtime_save(partner=partner, user=user, downtime=row, **data)
 
 
 KINDS = {
@@ -87,7 +87,9 @@ KINDS = {
         WorkCentre,
         WorkCentreForm,
         _save_work_centre,
-        lambda row, user: capacity.work_centre_remove(work_centre=row, user=user),
+        lambda partner, row, user: capacity.work_centre_remove(
+            partner=partner, work_centre=row, user=user
+        ),
         gettext_lazy("Add a work centre"),
         gettext_lazy("Change a work centre"),
         gettext_lazy("work centre"),
@@ -96,7 +98,9 @@ KINDS = {
         PlantCapability,
         CapabilityForm,
         _save_capability,
-        lambda row, user: capacity.capability_remove(capability=row, user=user),
+        lambda partner, row, user: capacity.capability_remove(
+            partner=partner, capability=row, user=user
+        ),
         gettext_lazy("Add a capability"),
         "",
         gettext_lazy("capability"),
@@ -105,7 +109,9 @@ KINDS = {
         Downtime,
         DowntimeForm,
         _save_downtime,
-        lambda row, user: capacity.downtime_remove(downtime=row, user=user),
+        lambda partner, row, user: capacity.downtime_remove(
+            partner=partner, downtime=row, user=user
+        ),
         gettext_lazy("Plan downtime"),
         gettext_lazy("Change planned downtime"),
         gettext_lazy("planned downtime"),
@@ -144,7 +150,7 @@ def row_form(request, kind: str, **ids: int):
     if request.method == "POST" and form.is_valid():
         try:
             data = {**form.cleaned_data, "plant_id": form.plant_id()}
-            saved = spec.save(user=request.user, row=row, **data)
+            saved = spec.save(partner=request.tenant, user=request.user, row=row, **data)
         except ValidationError as exc:
             form_add_service_error(form, exc)
         else:
@@ -174,7 +180,7 @@ def row_remove(request, kind: str, **ids: int):
     spec = KINDS[kind]
     row = get_object_or_404(spec.model, pk=ids[f"{kind}_pk"])
     if request.method == "POST":
-        spec.remove(row, request.user)
+        spec.remove(request.tenant, row, request.user)
         what = {"noun": str(spec.noun).capitalize(), "row": row}
         messages.success(request, _("%(noun)s %(row)s removed.") % what)
         return _back(row.plant_id)

@@ -1,30 +1,22 @@
 """A partner's verbs on its work orders. Each runs in the partner's schema (the
-request's host) and publishes what its data-sharing agreement releases to the
-network ledger, in the same transaction."""
+request's host), takes that partner explicitly, and appends its event to the
+network ledger in the same transaction, with what the data-sharing agreement
+releases (portal.ledger)."""
 
 from __future__ import annotations
 
 import datetime
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from orders.ledger import ledger_publish
-from portal.models import LedgerEvent
+from orders import vocabulary
+from portal.ledger import ledger_append
 from tenants.models import Partner
 
 from .models import ProgressReport, Shipment, WorkOrder, WorkOrderOperation
-
-
-def _partner() -> Partner:
-    """The partner whose schema this runs in (a request's tenant, or a
-    schema_context's schema name)."""
-    tenant = connection.tenant
-    if isinstance(tenant, Partner) and tenant.schema_name == connection.schema_name:
-        return tenant
-    return Partner.objects.get(schema_name=connection.schema_name)
 
 
 def routing_percent(operations, quantity: int) -> int:
@@ -45,7 +37,11 @@ def _refuse(message: str):
 
 
 def work_order_accept(
-    *, work_order: WorkOrder, user, promised_date: datetime.date | None = None
+    *,
+    partner: Partner,
+    work_order: WorkOrder,
+    user,
+    promised_date: datetime.date | None = None,
 ) -> WorkOrder:
     """Accept; a promised date other than the due date is a counter-proposal
     that the hub approves or declines."""
@@ -68,10 +64,11 @@ def work_order_accept(
         work_order.promised_date = promised_date or work_order.due_date
         work_order.answered_at = timezone.now()
         work_order.save(update_fields=["status", "promised_date", "answered_at"])
-        ledger_publish(
-            partner=_partner(),
-            kind=LedgerEvent.Kind.COUNTER_PROPOSED if counter else LedgerEvent.Kind.ACCEPTED,
-            dispatch_id=work_order.hub_dispatch_id,
+        ledger_append(
+            partner=partner,
+            order_number=work_order.order_number,
+            work_order_number=work_order.number,
+            kind=vocabulary.COUNTER_PROPOSED if counter else vocabulary.ACCEPTED,
             groups={
                 "status": {
                     "status": work_order.status,
@@ -80,16 +77,13 @@ def work_order_accept(
                 }
             },
             actor_label=user.get_username(),
-            projection={
-                "status": work_order.status,
-                "answered_at": work_order.answered_at,
-                "promised_date": work_order.promised_date,
-            },
         )
     return work_order
 
 
-def work_order_reject(*, work_order: WorkOrder, user, reason: str, text: str = "") -> WorkOrder:
+def work_order_reject(
+    *, partner: Partner, work_order: WorkOrder, user, reason: str, text: str = ""
+) -> WorkOrder:
     if reason not in WorkOrder.RejectReason.values:
         raise ValidationError({"reason": _("Choose a reason.")})
     if reason == WorkOrder.RejectReason.OTHER and not text.strip():
@@ -109,10 +103,11 @@ def work_order_reject(*, work_order: WorkOrder, user, reason: str, text: str = "
         work_order.reject_text = text.strip()
         work_order.answered_at = timezone.now()
         work_order.save(update_fields=["status", "reject_reason", "reject_text", "answered_at"])
-        ledger_publish(
-            partner=_partner(),
-            kind=LedgerEvent.Kind.REJECTED,
-            dispatch_id=work_order.hub_dispatch_id,
+        ledger_append(
+            partner=partner,
+            order_number=work_order.order_number,
+            work_order_number=work_order.number,
+            kind=vocabulary.REJECTED,
             groups={
                 "status": {
                     "status": work_order.status,
@@ -122,13 +117,13 @@ def work_order_reject(*, work_order: WorkOrder, user, reason: str, text: str = "
                 "notes": {"reason_text": work_order.reject_text},
             },
             actor_label=user.get_username(),
-            projection={"status": work_order.status, "answered_at": work_order.answered_at},
         )
     return work_order
 
 
 def progress_report(
     *,
+    partner: Partner,
     operation: WorkOrderOperation,
     user,
     good_quantity: int,
@@ -198,7 +193,6 @@ def progress_report(
         if work_order.status == WorkOrder.Status.ACCEPTED:
             work_order.status = WorkOrder.Status.IN_PROGRESS
             work_order.save(update_fields=["status"])
-        last = operations[-1]
         percent = routing_percent(operations, work_order.quantity)
         groups = {
             "status": {"status": work_order.status, "operation": current.sequence},
@@ -211,23 +205,20 @@ def progress_report(
         }
         if share_notes and notes:
             groups["notes"] = {"notes": notes}
-        ledger_publish(
-            partner=_partner(),
-            kind=LedgerEvent.Kind.PROGRESS,
-            dispatch_id=work_order.hub_dispatch_id,
+        ledger_append(
+            partner=partner,
+            order_number=work_order.order_number,
+            work_order_number=work_order.number,
+            kind=vocabulary.PROGRESS,
             groups=groups,
             actor_label=user.get_username(),
-            projection={
-                "status": work_order.status,
-                "good_quantity": last.good_quantity,
-                "percent_complete": percent,
-            },
         )
     return report
 
 
 def shipment_create(
     *,
+    partner: Partner,
     work_order: WorkOrder,
     user,
     quantity: int,
@@ -267,19 +258,16 @@ def shipment_create(
         if work_order.shipped_quantity >= work_order.quantity:
             work_order.status = WorkOrder.Status.SHIPPED
         work_order.save(update_fields=["shipped_quantity", "status"])
-        ledger_publish(
-            partner=_partner(),
-            kind=LedgerEvent.Kind.SHIPPED,
-            dispatch_id=work_order.hub_dispatch_id,
+        ledger_append(
+            partner=partner,
+            order_number=work_order.order_number,
+            work_order_number=work_order.number,
+            kind=vocabulary.SHIPPED,
             groups={
                 "status": {"status": work_order.status},
                 "quantities": {"shipped": quantity, "shipped_total": work_order.shipped_quantity},
                 "shipping": {"carrier": carrier, "tracking_number": tracking_number, "lots": lots},
             },
             actor_label=user.get_username(),
-            projection={
-                "status": work_order.status,
-                "shipped_quantity": work_order.shipped_quantity,
-            },
         )
     return shipment

@@ -87,7 +87,10 @@ def accept(request, number):
     if form_run_service(
         form,
         lambda d: services.work_order_accept(
-            work_order=work_order, user=request.user, promised_date=d["promised_date"]
+            partner=request.tenant,
+            work_order=work_order,
+            user=request.user,
+            promised_date=d["promised_date"],
         ),
     ):
         work_order.refresh_from_db()
@@ -107,7 +110,11 @@ def reject(request, number):
     if form_run_service(
         form,
         lambda d: services.work_order_reject(
-            work_order=work_order, user=request.user, reason=d["reason"], text=d["text"]
+            partner=request.tenant,
+            work_order=work_order,
+            user=request.user,
+            reason=d["reason"],
+            text=d["text"],
         ),
     ):
         messages.success(request, _("Work order %(wo)s rejected.") % {"wo": work_order})
@@ -124,7 +131,10 @@ def report_progress(request, number, operation_pk):
     )
     form = ProgressForm(request.POST or None, notes_released=notes_released)
     if request.method == "POST" and form_run_service(
-        form, lambda d: services.progress_report(operation=operation, user=request.user, **d)
+        form,
+        lambda d: services.progress_report(
+            partner=request.tenant, operation=operation, user=request.user, **d
+        ),
     ):
         messages.success(request, _("Progress on %(op)s recorded.") % {"op": operation})
         return redirect("work_orders:detail", number=number)
@@ -151,7 +161,10 @@ def ship(request, number):
     work_order = selectors.work_order_get(number=number)
     form = ShipmentForm(request.POST)
     if form_run_service(
-        form, lambda d: services.shipment_create(work_order=work_order, user=request.user, **d)
+        form,
+        lambda d: services.shipment_create(
+            partner=request.tenant, work_order=work_order, user=request.user, **d
+        ),
     ):
         messages.success(request, _("Shipment recorded."))
         return redirect("work_orders:detail", number=number)

@@ -9,3 +9,12 @@ class QualityHubConfig(AppConfig):
     name = "quality.hub"
     label = "quality_hub"
     verbose_name = _("Network quality")
+
+    def ready(self):
+        from portal.ledger import projector_register
+        from quality import vocabulary  # noqa: F401  (registers its ledger kinds and actions)
+
+        from . import projectors
+
+        for projector in projectors.PROJECTORS:
+            projector_register(projector)

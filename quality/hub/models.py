@@ -1,13 +1,15 @@
 """What the hub keeps of quality (public schema).
 
-Partners publish these rows in the same transaction as the change in their own
-schema (quality.publish), and only what their data-sharing agreement releases:
-summaries by default, never raw measurements. The hub's network view reads these
-rows, not partner schemas.
+Read models of the network ledger: what partners publish (quality.publish) is
+appended as ledger events with only what their data-sharing agreement releases
+(summaries by default, never raw measurements), and the projectors in
+`quality.hub.projectors` keep these rows from them, in the same transaction. The
+hub's network view reads these rows, not partner schemas.
 """
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tenants.models import Partner
@@ -28,7 +30,7 @@ class WorkOrderQuality(models.Model):
     # First-pass yield counts each piece (serial, or sample/piece) at its first inspection.
     first_pass_inspected = models.PositiveIntegerField(_("first inspections"), default=0)
     first_pass_conforming = models.PositiveIntegerField(_("passed first time"), default=0)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    updated_at = models.DateTimeField(_("updated"), default=timezone.now)  # the event's time
 
     class Meta:
         ordering = ["partner", "work_order_number"]
@@ -55,7 +57,7 @@ class CharacteristicCapability(models.Model):
     sample_size = models.PositiveIntegerField(_("values"), default=0)
     cp = models.FloatField(_("Cp"), null=True, blank=True)
     cpk = models.FloatField(_("Cpk"), null=True, blank=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    updated_at = models.DateTimeField(_("updated"), default=timezone.now)  # the event's time
 
     class Meta:
         ordering = ["partner", "product_code", "name"]
@@ -121,7 +123,7 @@ class UseAsIsRequest(models.Model):
     quantity = models.PositiveIntegerField(_("quantity affected"))
     description = models.TextField(_("description"))
     justification = models.TextField(_("justification"))
-    requested_at = models.DateTimeField(_("requested"), auto_now_add=True)
+    requested_at = models.DateTimeField(_("requested"), default=timezone.now)  # the event's
     requested_by_label = models.CharField(_("requested by"), max_length=254)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True

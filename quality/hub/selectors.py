@@ -38,6 +38,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
+from orders import vocabulary
 from orders.hub.clearance import orders_visible_to
 from orders.hub.models import Dispatch, NetworkOrder, Product
 from portal.models import LedgerEvent
@@ -143,7 +144,7 @@ def network_quality_rows(*, user, now: datetime.datetime | None = None) -> Query
     )
     capability = CharacteristicCapability.objects.filter(partner=partner, product_code=product)
     progress = LedgerEvent.objects.filter(
-        kind=LedgerEvent.Kind.PROGRESS,
+        kind=vocabulary.PROGRESS,
         partner=partner,
         work_order_number__in=dispatches.filter(
             partner=OuterRef(OuterRef("partner")),

@@ -11,6 +11,7 @@ class QualityPartnerConfig(AppConfig):
     verbose_name = _("Quality records")
 
     def ready(self):
+        from quality import vocabulary  # noqa: F401  (registers its ledger kinds and actions)
         from quality.publish import _sharing_changed
         from tenants.sharing import releases_changed
 

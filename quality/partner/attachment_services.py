@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from orders.partner.models import WorkOrder, WorkOrderOperation
+from tenants.models import Partner
 
 from . import services
 from .models import Attachment, CapaStep, Measurement, NonConformance
@@ -62,6 +63,7 @@ def attachments_add(
 
 def ncr_raise_with_attachments(
     *,
+    partner: Partner,
     work_order: WorkOrder,
     user,
     defect_code: str,
@@ -77,6 +79,7 @@ def ncr_raise_with_attachments(
     """Raise an NCR with its photos and documents: the NCR and every file, or nothing."""
     with transaction.atomic():
         ncr = services.ncr_raise(
+            partner=partner,
             work_order=work_order,
             user=user,
             defect_code=defect_code,

@@ -21,11 +21,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from orders.partner.models import Shipment
-from orders.partner.services import _partner
 from portal.audit import audit_record
-from portal.models import AuditEntry
 from portal.pdf import render_pdf
 from quality import publish
+from quality.vocabulary import CERTIFICATE_ISSUED
+from tenants.models import Partner
 
 from .models import Certificate, FirstArticle, Measurement, NonConformance
 from .services import sequence_lock
@@ -73,9 +73,10 @@ def inspection_summary(work_order) -> list[dict]:
     ]
 
 
-def certificate_content(*, shipment: Shipment, number: str, issued_at, signatory, title: str):
+def certificate_content(
+    *, partner: Partner, shipment: Shipment, number: str, issued_at, signatory, title: str
+):
     work_order = shipment.work_order
-    partner = _partner()
     fai = FirstArticle.objects.filter(work_order=work_order).first()
     deviations = [
         {
@@ -125,7 +126,9 @@ def certificate_content(*, shipment: Shipment, number: str, issued_at, signatory
     }
 
 
-def certificate_issue(*, shipment: Shipment, user, title: str, request=None) -> Certificate:
+def certificate_issue(
+    *, partner: Partner, shipment: Shipment, user, title: str, request=None
+) -> Certificate:
     """Issue the certificate of conformance of one shipment: refused while an NCR
     of its work order is still open or waiting for the hub's decision."""
     if not title.strip():
@@ -151,13 +154,17 @@ def certificate_issue(*, shipment: Shipment, user, title: str, request=None) -> 
                 % {"ncrs": ", ".join(unresolved)},
                 code="invalid_transition",
             )
-        partner = _partner()
         sequence_lock("coc")
         serial = Certificate.objects.count() + 1
         number = f"COC-{partner.slug.upper()}-{serial:06d}"
         issued_at = timezone.now().replace(microsecond=0)
         content = certificate_content(
-            shipment=shipment, number=number, issued_at=issued_at, signatory=user, title=title
+            partner=partner,
+            shipment=shipment,
+            number=number,
+            issued_at=issued_at,
+            signatory=user,
+            title=title,
         )
         digest = content_sha256(content)
         pdf = render_pdf(
@@ -188,8 +195,9 @@ def certificate_issue(*, shipment: Shipment, user, title: str, request=None) -> 
             certificate.save()
             publish.certificate_register(partner=partner, certificate=certificate)
             audit_record(
-                action=AuditEntry.Action.CERTIFICATE_ISSUED,
+                action=CERTIFICATE_ISSUED,
                 actor=user,
+                partner=partner,
                 obj=certificate,
                 request=request,
                 number=number,

@@ -30,9 +30,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from orders.partner.models import WorkOrder
-from portal.audit import audit_record
-from portal.models import AuditEntry
+from portal.audit import FILE_DOWNLOADED, audit_record
 from portal.pdf import PdfRenderError, PdfTimeout, render_pdf
+from tenants.models import Partner
 
 from . import documents
 from .models import Certificate, DocumentRender, FirstArticle
@@ -136,15 +136,17 @@ def _as_requester(user_id: int):
         yield
 
 
-def _build(render: DocumentRender, on_progress) -> tuple[dict, str]:
+def _build(partner: Partner, render: DocumentRender, on_progress) -> tuple[dict, str]:
     """The template context and document number of a rendering."""
     work_order = render.work_order
     if render.kind == Kind.DOSSIER:
-        context = documents.dossier_context(work_order, on_progress=on_progress)
+        context = documents.dossier_context(work_order, partner=partner, on_progress=on_progress)
         number = documents.dossier_number(work_order, render.pk)
         title = _("Quality dossier")
     else:
-        context = documents.first_article_context(work_order, on_progress=on_progress)
+        context = documents.first_article_context(
+            work_order, partner=partner, on_progress=on_progress
+        )
         number = context["report_number"]
         title = _("First article inspection report")
     context.update(
@@ -156,7 +158,7 @@ def _build(render: DocumentRender, on_progress) -> tuple[dict, str]:
     return context, number
 
 
-def document_render_run(*, render_id: int) -> DocumentRender:
+def document_render_run(*, partner: Partner, render_id: int) -> DocumentRender:
     """Render a queued document (in the Celery worker): collect the records, lay
     out the pages, save the file. Progress and stage are written to the row at
     each step; the outcome is `done` with the file, its pages and SHA-256, or
@@ -170,7 +172,9 @@ def document_render_run(*, render_id: int) -> DocumentRender:
     started = time.monotonic()
     try:
         with _as_requester(render.requested_by_id):
-            context, number = _build(render, lambda p: _progress(render_id, p, "collecting"))
+            context, number = _build(
+                partner, render, lambda p: _progress(render_id, p, "collecting")
+            )
             built = time.monotonic()
             _progress(render_id, 40, "layout")
             pdf = render_pdf(TEMPLATES[render.kind], context, time_limit=time_limit())
@@ -237,7 +241,7 @@ def download_name(render: DocumentRender) -> str:
 
 def document_downloaded(*, render: DocumentRender, user, request=None) -> None:
     audit_record(
-        action=AuditEntry.Action.FILE_DOWNLOADED,
+        action=FILE_DOWNLOADED,
         actor=user,
         obj=render,
         request=request,
@@ -250,7 +254,7 @@ def document_downloaded(*, render: DocumentRender, user, request=None) -> None:
 
 def certificate_downloaded(*, certificate: Certificate, user, request=None) -> None:
     audit_record(
-        action=AuditEntry.Action.FILE_DOWNLOADED,
+        action=FILE_DOWNLOADED,
         actor=user,
         obj=certificate,
         request=request,

@@ -260,7 +260,11 @@ def certificate(request, number, shipment_pk):
     if form_run_service(
         form,
         lambda d: certificate_issue(
-            shipment=shipment, user=request.user, title=d["title"], request=request
+            partner=request.tenant,
+            shipment=shipment,
+            user=request.user,
+            title=d["title"],
+            request=request,
         ),
     ):
         issued = Certificate.objects.get(shipment=shipment)

@@ -22,8 +22,8 @@ from django.utils.translation import gettext as _
 
 from orders.hub.models import BomLine, Operation
 from orders.partner.models import ProgressReport, Shipment, WorkOrder
-from orders.partner.services import _partner, routing_percent
-from tenants.models import Certification, Plant
+from orders.partner.services import routing_percent
+from tenants.models import Certification, Partner, Plant
 
 from . import selectors
 from .models import (
@@ -62,8 +62,7 @@ def _hub_operations(work_order: WorkOrder) -> dict[int, Operation]:
     }
 
 
-def _header(work_order: WorkOrder) -> dict:
-    partner = _partner()
+def _header(partner: Partner, work_order: WorkOrder) -> dict:
     return {
         "number": work_order.number,
         "order_number": work_order.order_number,
@@ -91,7 +90,9 @@ def _work_order(work_order: WorkOrder) -> WorkOrder:
 # --- the quality dossier -----------------------------------------------------------------
 
 
-def dossier_context(work_order: WorkOrder, *, on_progress: Progress = _noop) -> dict:
+def dossier_context(
+    work_order: WorkOrder, *, partner: Partner, on_progress: Progress = _noop
+) -> dict:
     """Everything recorded on one work order, for `pdf/dossier.html`: routing and
     progress, shipments and their certificates, the first article inspection,
     every inspection result, NCRs with disposition and CAPA, and the files
@@ -155,7 +156,7 @@ def dossier_context(work_order: WorkOrder, *, on_progress: Progress = _noop) -> 
     pieces = sum(len(section["pieces"]) for section in inspections)
     measurements = sum(len(p["measurements"]) for s in inspections for p in s["pieces"])
     return {
-        "work_order": _header(work_order),
+        "work_order": _header(partner, work_order),
         "percent_complete": routing_percent(operations, work_order.quantity),
         "routing": routing,
         "reports": reports,
@@ -408,14 +409,15 @@ def _fai_reason(fai: FirstArticle) -> str:
     return _("New part: first production of this part and revision by this organisation.")
 
 
-def first_article_context(work_order: WorkOrder, *, on_progress: Progress = _noop) -> dict:
+def first_article_context(
+    work_order: WorkOrder, *, partner: Partner, on_progress: Progress = _noop
+) -> dict:
     """The three AS9102 forms for the work order's first article inspection, for
     `pdf/first_article.html`. Every characteristic of the revision is a row of
     Form 3, measured or not; where the portal keeps no record of what a box
     asks for, the row says so instead of leaving the box empty."""
     work_order = _work_order(work_order)
     fai = FirstArticle.objects.select_related("work_order").get(work_order=work_order)
-    partner = _partner()
     characteristics = list(selectors.characteristics_for(work_order=work_order))
     records = (
         fai.records.select_related("operation")
@@ -516,7 +518,7 @@ def first_article_context(work_order: WorkOrder, *, on_progress: Progress = _noo
     nonconforming = [row for row in rows if row["measured"] and not row["conforming"]]
     on_progress(35)
     return {
-        "work_order": _header(work_order),
+        "work_order": _header(partner, work_order),
         "supplier_code": f"{partner.slug.upper()}/{work_order.plant_code}",
         "plant_name": plant.name if plant else "",
         "report_number": first_article_number(work_order),

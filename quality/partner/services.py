@@ -1,6 +1,7 @@
 """A partner's quality verbs. Each runs in the partner's schema (the request's
-host), in one transaction, and publishes what the data-sharing agreement
-releases to the hub in that same transaction (quality.publish)."""
+host), takes that partner explicitly, runs in one transaction, and publishes to
+the network ledger in that same transaction what the data-sharing agreement
+releases (quality.publish)."""
 
 from __future__ import annotations
 
@@ -17,10 +18,15 @@ from guardian.shortcuts import assign_perm, remove_perm
 
 from orders.hub.models import InspectionCharacteristic
 from orders.partner.models import WorkOrder, WorkOrderOperation
-from orders.partner.services import _partner
-from portal.audit import audit_record
-from portal.models import AuditEntry
+from portal.audit import (
+    FILE_DOWNLOADED,
+    FILE_UPLOADED,
+    PERMISSION_GRANTED,
+    PERMISSION_REVOKED,
+    audit_record,
+)
 from quality import publish
+from tenants.models import Partner
 
 from . import selectors
 from .models import (
@@ -95,6 +101,7 @@ def _measurement_errors(characteristic, reading: Reading) -> str | None:
 
 def inspection_record(
     *,
+    partner: Partner,
     work_order: WorkOrder,
     operation: WorkOrderOperation,
     sample: int,
@@ -193,7 +200,10 @@ def inspection_record(
         )
         if publish_now:
             publish.inspections_publish(
-                partner=_partner(), work_order=work_order, characteristic_ids=set(readings)
+                partner=partner,
+                work_order=work_order,
+                characteristic_ids=set(readings),
+                actor_label=user.get_username(),
             )
     return record
 
@@ -213,7 +223,7 @@ class ImportedPiece:
 
 
 def inspections_import(
-    *, work_order: WorkOrder, pieces: list[ImportedPiece], user
+    *, partner: Partner, work_order: WorkOrder, pieces: list[ImportedPiece], user
 ) -> list[InspectionRecord]:
     """Record every piece of a checked import, or none: an error in any piece
     (reported with its line) rolls back the whole file."""
@@ -232,6 +242,7 @@ def inspections_import(
                 with transaction.atomic():
                     records.append(
                         inspection_record(
+                            partner=partner,
                             work_order=work_order,
                             operation=operation,
                             sample=piece.sample,
@@ -255,7 +266,10 @@ def inspections_import(
             raise ValidationError(errors)
         characteristic_ids = {pk for piece in pieces for pk in piece.readings}
         publish.inspections_publish(
-            partner=_partner(), work_order=work_order, characteristic_ids=characteristic_ids
+            partner=partner,
+            work_order=work_order,
+            characteristic_ids=characteristic_ids,
+            actor_label=user.get_username(),
         )
     return records
 
@@ -278,6 +292,7 @@ def first_article_needed(work_order: WorkOrder) -> bool:
 
 def first_article_record(
     *,
+    partner: Partner,
     work_order: WorkOrder,
     serial: str,
     instrument: str,
@@ -335,6 +350,7 @@ def first_article_record(
                     % {"wo": locked, "seq": sequence}
                 )
             record = inspection_record(
+                partner=partner,
                 work_order=locked,
                 operation=operations[sequence],
                 sample=fai.records.filter(operation=operations[sequence]).count() + 1,
@@ -353,7 +369,10 @@ def first_article_record(
         fai.inspector_id, fai.inspector_label = user.pk, user.get_username()
         fai.save()
         publish.inspections_publish(
-            partner=_partner(), work_order=locked, characteristic_ids=set(readings)
+            partner=partner,
+            work_order=locked,
+            characteristic_ids=set(readings),
+            actor_label=user.get_username(),
         )
     return fai
 
@@ -363,6 +382,7 @@ def first_article_record(
 
 def ncr_raise(
     *,
+    partner: Partner,
     work_order: WorkOrder,
     user,
     defect_code: str,
@@ -407,7 +427,7 @@ def ncr_raise(
             raised_by_id=user.pk,
             raised_by_label=user.get_username(),
         )
-        publish.ncr_publish(partner=_partner(), ncr=ncr)
+        publish.ncr_publish(partner=partner, ncr=ncr, actor_label=user.get_username())
     return ncr
 
 
@@ -416,7 +436,13 @@ def _locked_ncr(ncr: NonConformance) -> NonConformance:
 
 
 def ncr_disposition_set(
-    *, ncr: NonConformance, disposition: str, note: str, user, justification: str = ""
+    *,
+    partner: Partner,
+    ncr: NonConformance,
+    disposition: str,
+    note: str,
+    user,
+    justification: str = "",
 ) -> NonConformance:
     """Decide what happens to the affected parts. Use as is needs the hub's
     approval: the NCR waits for it, and the request reaches the hub's queue."""
@@ -446,17 +472,16 @@ def ncr_disposition_set(
             ncr.status = NonConformance.Status.DISPOSITIONED
             ncr.approval = ""
         ncr.save()
-        partner = _partner()
         if use_as_is:
             publish.use_as_is_request(
                 partner=partner, ncr=ncr, justification=justification, user=user
             )
-        publish.ncr_publish(partner=partner, ncr=ncr)
+        publish.ncr_publish(partner=partner, ncr=ncr, actor_label=user.get_username())
     return ncr
 
 
 def ncr_approval_apply(
-    *, ncr: NonConformance, approve: bool, note: str, decided_by_label: str
+    *, partner: Partner, ncr: NonConformance, approve: bool, note: str, decided_by_label: str
 ) -> NonConformance:
     """The hub's decision on a use-as-is request, written into this schema (called
     by quality.services.use_as_is_decide through the audited door)."""
@@ -472,11 +497,11 @@ def ncr_approval_apply(
     else:  # back to open: the partner chooses another disposition
         ncr.status = NonConformance.Status.OPEN
     ncr.save()
-    publish.ncr_publish(partner=_partner(), ncr=ncr)
+    publish.ncr_publish(partner=partner, ncr=ncr, actor_label=decided_by_label)
     return ncr
 
 
-def ncr_close(*, ncr: NonConformance, user) -> NonConformance:
+def ncr_close(*, partner: Partner, ncr: NonConformance, user) -> NonConformance:
     with transaction.atomic():
         ncr = _locked_ncr(ncr)
         if ncr.status != NonConformance.Status.DISPOSITIONED:
@@ -491,7 +516,7 @@ def ncr_close(*, ncr: NonConformance, user) -> NonConformance:
         ncr.closed_at = timezone.now()
         ncr.closed_by_label = user.get_username()
         ncr.save(update_fields=["status", "closed_at", "closed_by_label"])
-        publish.ncr_publish(partner=_partner(), ncr=ncr)
+        publish.ncr_publish(partner=partner, ncr=ncr, actor_label=user.get_username())
     return ncr
 
 
@@ -582,7 +607,7 @@ def attachment_add(
         try:
             attachment.save()
             audit_record(
-                action=AuditEntry.Action.FILE_UPLOADED,
+                action=FILE_UPLOADED,
                 actor=user,
                 obj=attachment,
                 request=request,
@@ -598,7 +623,7 @@ def attachment_add(
 
 def attachment_downloaded(*, attachment: Attachment, user, request=None) -> None:
     audit_record(
-        action=AuditEntry.Action.FILE_DOWNLOADED,
+        action=FILE_DOWNLOADED,
         actor=user,
         obj=attachment,
         request=request,
@@ -631,7 +656,7 @@ def measurement_access_grant(
         )
         assign_perm("quality_partner.read_measurements", hub_user, grant)
         audit_record(
-            action=AuditEntry.Action.PERMISSION_GRANTED,
+            action=PERMISSION_GRANTED,
             actor=actor,
             obj=grant,
             request=request,
@@ -651,7 +676,7 @@ def measurement_access_revoke(*, grant: MeasurementAccess, hub_user, actor, requ
         grant.save(update_fields=["revoked_at"])
         remove_perm("quality_partner.read_measurements", hub_user, grant)
         audit_record(
-            action=AuditEntry.Action.PERMISSION_REVOKED,
+            action=PERMISSION_REVOKED,
             actor=actor,
             obj=grant,
             request=request,

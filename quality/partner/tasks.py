@@ -8,6 +8,13 @@ from portal.celery import app
 
 @app.task
 def document_render(render_id: int) -> str:
+    from django.db import connection
+
+    from tenants.models import Partner
+
     from .document_services import document_render_run
 
-    return document_render_run(render_id=render_id).status
+    # The task's schema is its partner's, as a request's host is: the entry point
+    # names the partner, the service takes it.
+    partner = Partner.objects.get(schema_name=connection.schema_name)
+    return document_render_run(partner=partner, render_id=render_id).status

@@ -169,6 +169,7 @@ def inspect(request, number):
             lambda d: result.setdefault(
                 "record",
                 services.inspection_record(
+                    partner=request.tenant,
                     work_order=work_order,
                     operation=operation,
                     sample=d["sample"],
@@ -312,7 +313,10 @@ def _import_confirm(request, work_order, key):
     if preview.ok:
         try:
             records = services.inspections_import(
-                work_order=work_order, pieces=preview.imported(), user=request.user
+                partner=request.tenant,
+                work_order=work_order,
+                pieces=preview.imported(),
+                user=request.user,
             )
         except ValidationError as exc:
             preview.errors.extend(csv_import.RowError(0, "", m) for m in exc.messages)
@@ -390,6 +394,7 @@ def first_article_record(request, number):
         lambda d: result.setdefault(
             "fai",
             services.first_article_record(
+                partner=request.tenant,
                 work_order=work_order,
                 serial=d["serial"],
                 instrument=d["instrument"],
@@ -542,6 +547,7 @@ def ncr_raise(request, number):
             lambda d: result.setdefault(
                 "ncr",
                 attachment_services.ncr_raise_with_attachments(
+                    partner=request.tenant,
                     work_order=work_order,
                     user=request.user,
                     defect_code=d["defect_code"],
@@ -634,6 +640,7 @@ def ncr_disposition(request, ncr_number):
     if form_run_service(
         form,
         lambda d: services.ncr_disposition_set(
+            partner=request.tenant,
             ncr=ncr,
             disposition=d["disposition"],
             note=d["note"],
@@ -707,7 +714,11 @@ def capa_step(request, ncr_number, step):
     if request.method == "POST" and form_run_service(
         form,
         lambda d: attachment_services.capa_step_complete_with_evidence(
-            step=capa_step, notes=d["notes"], files=d["files"], user=request.user, request=request
+            step=capa_step,
+            notes=d["notes"],
+            files=d["files"],
+            user=request.user,
+            request=request,
         ),
     ):
         messages.success(request, _("%(step)s completed.") % {"step": capa_step.get_step_display()})
@@ -734,7 +745,7 @@ def ncr_close(request, ncr_number):
     error = None
     if request.method == "POST":
         try:
-            services.ncr_close(ncr=ncr, user=request.user)
+            services.ncr_close(partner=request.tenant, ncr=ncr, user=request.user)
         except ValidationError as exc:
             error = " ".join(exc.messages)
         else:

@@ -4,8 +4,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
-from portal.audit import audit_record
-from portal.models import AuditEntry
+from portal.audit import FILE_DOWNLOADED, FILE_UPLOADED, PERMISSION_GRANTED, audit_record
 
 from . import tasks
 from .models import Document
@@ -34,7 +33,7 @@ def document_upload(
             raise
         transaction.on_commit(lambda: tasks.document_verify.delay(document.pk))
         audit_record(
-            action=AuditEntry.Action.FILE_UPLOADED,
+            action=FILE_UPLOADED,
             actor=user,
             obj=document,
             request=request,
@@ -49,7 +48,7 @@ def document_grant_view(*, document: Document, user, actor, request=None) -> Non
     with transaction.atomic():
         assign_perm("partner_workspace.view_document", user, document)
         audit_record(
-            action=AuditEntry.Action.PERMISSION_GRANTED,
+            action=PERMISSION_GRANTED,
             actor=actor,
             obj=document,
             request=request,
@@ -60,7 +59,7 @@ def document_grant_view(*, document: Document, user, actor, request=None) -> Non
 
 def document_downloaded(*, document: Document, user, request=None) -> None:
     audit_record(
-        action=AuditEntry.Action.FILE_DOWNLOADED,
+        action=FILE_DOWNLOADED,
         actor=user,
         obj=document,
         request=request,

@@ -56,6 +56,7 @@ def committed_first_operation(world) -> int:
     with schema_context("alpha"):
         connection.tenant = world.alpha
         work_order = partner_services.work_order_accept(
+            partner=world.alpha,
             work_order=WorkOrder.objects.get(hub_dispatch_id=dispatch.pk),
             user=world.user("alpha_operator"),
         )
@@ -73,6 +74,7 @@ def report_together(world, op_pk, quantity):
                 operation = WorkOrderOperation.objects.get(pk=op_pk)
                 barrier.wait()
                 partner_services.progress_report(
+                    partner=world.alpha,
                     operation=operation,
                     user=world.user(user_name),
                     good_quantity=quantity,
@@ -137,6 +139,7 @@ def order_at_two_plants(world) -> tuple[str, list[int]]:
         with schema_context("alpha"):
             connection.tenant = world.alpha
             work_order = partner_services.work_order_accept(
+                partner=world.alpha,
                 work_order=WorkOrder.objects.get(hub_dispatch_id=dispatch.pk),
                 user=world.user("alpha_admin"),
             )
@@ -161,6 +164,7 @@ def test_two_reports_on_one_order_both_reach_its_projection(world):
                 operation = WorkOrderOperation.objects.get(pk=op_pk)
                 barrier.wait()
                 partner_services.progress_report(
+                    partner=world.alpha,
                     operation=operation,
                     user=world.user(user_name),
                     good_quantity=10,

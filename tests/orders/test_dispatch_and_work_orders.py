@@ -81,12 +81,15 @@ def test_accept_progress_ship_and_the_hub_projection(world, order, alpha_plant):
     operator = world.user("alpha_operator")
     with schema_context("alpha"):
         connection.tenant = world.alpha
-        wo = partner_services.work_order_accept(work_order=work_order_of(d), user=operator)
+        wo = partner_services.work_order_accept(
+            partner=world.alpha, work_order=work_order_of(d), user=operator
+        )
         assert wo.status == "accepted" and wo.acknowledgement_seconds >= 0
         ops = list(wo.operations.all())
         start = now() - datetime.timedelta(hours=2)
         for index, op in enumerate(ops):
             partner_services.progress_report(
+                partner=world.alpha,
                 operation=op,
                 user=operator,
                 good_quantity=98,
@@ -96,9 +99,15 @@ def test_accept_progress_ship_and_the_hub_projection(world, order, alpha_plant):
             )
         with pytest.raises(ValidationError, match="finished units are ready to ship"):
             partner_services.shipment_create(
-                work_order=wo, user=operator, quantity=99, carrier="DHL", tracking_number="1Z"
+                partner=world.alpha,
+                work_order=wo,
+                user=operator,
+                quantity=99,
+                carrier="DHL",
+                tracking_number="1Z",
             )
         partner_services.shipment_create(
+            partner=world.alpha,
             work_order=wo,
             user=operator,
             quantity=98,
@@ -125,13 +134,25 @@ def test_full_shipment_closes_the_work_order_and_the_order(world, order, alpha_p
     operator = world.user("alpha_operator")
     with schema_context("alpha"):
         connection.tenant = world.alpha
-        wo = partner_services.work_order_accept(work_order=work_order_of(d), user=operator)
+        wo = partner_services.work_order_accept(
+            partner=world.alpha, work_order=work_order_of(d), user=operator
+        )
         for op in wo.operations.all():
             partner_services.progress_report(
-                operation=op, user=operator, good_quantity=100, started_at=now(), finished_at=now()
+                partner=world.alpha,
+                operation=op,
+                user=operator,
+                good_quantity=100,
+                started_at=now(),
+                finished_at=now(),
             )
         partner_services.shipment_create(
-            work_order=wo, user=operator, quantity=100, carrier="UPS", tracking_number="T1"
+            partner=world.alpha,
+            work_order=wo,
+            user=operator,
+            quantity=100,
+            carrier="UPS",
+            tracking_number="T1",
         )
         wo.refresh_from_db()
         assert wo.status == "shipped"
@@ -147,21 +168,31 @@ def test_illegal_transitions_are_refused(world, order, alpha_plant):
         wo = work_order_of(d)
         with pytest.raises(ValidationError, match="Only an accepted work order can ship"):
             partner_services.shipment_create(
-                work_order=wo, user=operator, quantity=1, carrier="UPS", tracking_number="T"
+                partner=world.alpha,
+                work_order=wo,
+                user=operator,
+                quantity=1,
+                carrier="UPS",
+                tracking_number="T",
             )
         with pytest.raises(ValidationError, match="only on an accepted work order"):
             partner_services.progress_report(
+                partner=world.alpha,
                 operation=wo.operations.first(),
                 user=operator,
                 good_quantity=1,
                 started_at=now(),
                 finished_at=now(),
             )
-        partner_services.work_order_reject(work_order=wo, user=operator, reason="no_capacity")
+        partner_services.work_order_reject(
+            partner=world.alpha, work_order=wo, user=operator, reason="no_capacity"
+        )
         with pytest.raises(ValidationError, match="only a work order awaiting an answer"):
-            partner_services.work_order_accept(work_order=wo, user=operator)
+            partner_services.work_order_accept(partner=world.alpha, work_order=wo, user=operator)
         with pytest.raises(ValidationError, match="Say why"):
-            partner_services.work_order_reject(work_order=wo, user=operator, reason="other")
+            partner_services.work_order_reject(
+                partner=world.alpha, work_order=wo, user=operator, reason="other"
+            )
     order.refresh_from_db()
     assert order.status == "rejected"
 
@@ -171,13 +202,21 @@ def test_progress_cannot_exceed_what_the_previous_operation_released(world, orde
     operator = world.user("alpha_operator")
     with schema_context("alpha"):
         connection.tenant = world.alpha
-        wo = partner_services.work_order_accept(work_order=work_order_of(d), user=operator)
+        wo = partner_services.work_order_accept(
+            partner=world.alpha, work_order=work_order_of(d), user=operator
+        )
         first, second, _third = wo.operations.all()
         partner_services.progress_report(
-            operation=first, user=operator, good_quantity=30, started_at=now(), finished_at=now()
+            partner=world.alpha,
+            operation=first,
+            user=operator,
+            good_quantity=30,
+            started_at=now(),
+            finished_at=now(),
         )
         with pytest.raises(ValidationError, match="can take 30 more units"):
             partner_services.progress_report(
+                partner=world.alpha,
                 operation=second,
                 user=operator,
                 good_quantity=31,
@@ -186,6 +225,7 @@ def test_progress_cannot_exceed_what_the_previous_operation_released(world, orde
             )
         with pytest.raises(ValidationError, match="can take 70 more units"):
             partner_services.progress_report(
+                partner=world.alpha,
                 operation=first,
                 user=operator,
                 good_quantity=71,
@@ -194,6 +234,7 @@ def test_progress_cannot_exceed_what_the_previous_operation_released(world, orde
             )
         with pytest.raises(ValidationError, match="negative"):
             partner_services.progress_report(
+                partner=world.alpha,
                 operation=first,
                 user=operator,
                 good_quantity=-1,
@@ -202,6 +243,7 @@ def test_progress_cannot_exceed_what_the_previous_operation_released(world, orde
             )
         with pytest.raises(ValidationError, match="before the start"):
             partner_services.progress_report(
+                partner=world.alpha,
                 operation=first,
                 user=operator,
                 good_quantity=1,
@@ -218,7 +260,10 @@ def test_counter_proposal_approved_or_declined_by_the_hub(world, order, alpha_pl
         connection.tenant = world.alpha
         for d in (d1, d2):
             wo = partner_services.work_order_accept(
-                work_order=work_order_of(d), user=world.user("alpha_admin"), promised_date=later
+                partner=world.alpha,
+                work_order=work_order_of(d),
+                user=world.user("alpha_admin"),
+                promised_date=later,
             )
             assert wo.status == "counter_proposed"
     d1.refresh_from_db()
@@ -243,7 +288,7 @@ def test_a_rolled_back_partner_transaction_leaves_no_ledger_event(world, order, 
         connection.tenant = world.alpha
         with pytest.raises(Boom), transaction.atomic():
             partner_services.work_order_accept(
-                work_order=work_order_of(d), user=world.user("alpha_operator")
+                partner=world.alpha, work_order=work_order_of(d), user=world.user("alpha_operator")
             )
             raise Boom
         assert work_order_of(d).status == "dispatched"
@@ -257,12 +302,15 @@ def test_the_ledger_carries_only_what_the_agreement_releases(world, order, alpha
     operator = world.user("alpha_operator")
     with schema_context("alpha"):
         connection.tenant = world.alpha
-        wo = partner_services.work_order_accept(work_order=work_order_of(d), user=operator)
+        wo = partner_services.work_order_accept(
+            partner=world.alpha, work_order=work_order_of(d), user=operator
+        )
         wo.internal_notes = "Our margin is thin on this one"
         wo.internal_cost = 1234
         wo.save()
         op = wo.operations.first()
         partner_services.progress_report(
+            partner=world.alpha,
             operation=op,
             user=operator,
             good_quantity=5,
@@ -280,6 +328,7 @@ def test_the_ledger_carries_only_what_the_agreement_releases(world, order, alpha
     with schema_context("alpha"):
         connection.tenant = world.alpha
         partner_services.progress_report(
+            partner=world.alpha,
             operation=op,
             user=operator,
             good_quantity=5,
@@ -289,6 +338,7 @@ def test_the_ledger_carries_only_what_the_agreement_releases(world, order, alpha
             share_notes=True,
         )
         partner_services.progress_report(
+            partner=world.alpha,
             operation=op,
             user=operator,
             good_quantity=5,

@@ -13,6 +13,7 @@ from django.utils import timezone
 from orders import services
 from orders.hub import clearance
 from orders.hub import services as hub_services
+from portal.audit import PERMISSION_GRANTED, PERMISSION_REVOKED
 from portal.models import AuditEntry
 
 from .test_order_pages import bulk_orders, csv_rows
@@ -111,7 +112,7 @@ def test_network_admin_grants_and_revokes_clearance_with_audit(as_user, world, s
     response = admin.post(f"/orders/{secret.number}/clearances/", {"user": qe.pk})
     assert response.status_code == 302
     assert sees(as_user("qe", world.hub), secret) == ALL
-    granted = AuditEntry.objects.get(action=AuditEntry.Action.PERMISSION_GRANTED)
+    granted = AuditEntry.objects.get(action=PERMISSION_GRANTED)
     assert granted.object_id == str(secret.pk) and granted.detail["user"] == qe.username
 
     confirm = admin.get(f"/orders/{secret.number}/clearances/{qe.pk}/revoke/")
@@ -119,7 +120,7 @@ def test_network_admin_grants_and_revokes_clearance_with_audit(as_user, world, s
     assert sees(as_user("qe", world.hub), secret) == ALL  # a GET revokes nothing
     admin.post(f"/orders/{secret.number}/clearances/{qe.pk}/revoke/")
     assert sees(as_user("qe", world.hub), secret) == NONE
-    assert AuditEntry.objects.filter(action=AuditEntry.Action.PERMISSION_REVOKED).count() == 1
+    assert AuditEntry.objects.filter(action=PERMISSION_REVOKED).count() == 1
 
 
 def test_planner_cannot_manage_clearances(as_user, world, secret):

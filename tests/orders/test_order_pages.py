@@ -13,7 +13,7 @@ from django_tenants.utils import schema_context
 
 from orders import services
 from orders.hub.models import Dispatch, NetworkOrder
-from orders.ledger import order_projection_refresh
+from orders.hub.projectors import order_projection_refresh
 from orders.partner import services as partner_services
 from orders.partner.models import WorkOrder
 from portal.models import LedgerEvent
@@ -74,6 +74,7 @@ def csv_rows(response) -> list[list[str]]:
 def accept(dispatch, world, **kwargs):
     with schema_context("alpha"):
         return partner_services.work_order_accept(
+            partner=world.alpha,
             work_order=WorkOrder.objects.get(hub_dispatch_id=dispatch.pk),
             user=world.user("alpha_admin"),
             **kwargs,
@@ -84,6 +85,7 @@ def report_progress(work_order, world, good):
     with schema_context("alpha"):
         for op in work_order.operations.all():
             partner_services.progress_report(
+                partner=world.alpha,
                 operation=op,
                 user=world.user("alpha_operator"),
                 good_quantity=good,

@@ -128,6 +128,7 @@ def test_withdrawal_rolls_back_with_the_agreement(world, plant, monkeypatch):
 
     with schema_context(world.alpha.schema_name):
         capacity.work_centre_save(
+            partner=world.alpha,
             plant_id=plant.pk,
             work_centre_type="saw",
             count=1,
@@ -205,6 +206,7 @@ def test_duplicates_and_backwards_downtime_are_refused(as_user, world, plant):
     # The service says the same to any other caller.
     with schema_context(world.alpha.schema_name), pytest.raises(ValidationError):
         capacity.downtime_save(
+            partner=world.alpha,
             plant_id=plant.pk,
             start=datetime.date(2030, 5, 2),
             end=datetime.date(2030, 5, 1),
@@ -222,7 +224,9 @@ def test_another_partners_plant_is_refused(as_user, world, plant, beta_plant):
     )
     # Not through the service either (an API or an import would call it).
     with schema_context(world.alpha.schema_name), pytest.raises(ValidationError) as refused:
-        capacity.capability_add(plant_id=beta_plant.pk, name="MIG", user=world.user("alpha_admin"))
+        capacity.capability_add(
+            partner=world.alpha, plant_id=beta_plant.pk, name="MIG", user=world.user("alpha_admin")
+        )
     assert "Choose one of your plants." in str(refused.value)
     assert rows(world.alpha, WorkCentre) == [] and rows(world.alpha, PlantCapability) == []
     assert not PlantCapacity.objects.exists()
@@ -231,6 +235,7 @@ def test_another_partners_plant_is_refused(as_user, world, plant, beta_plant):
 def test_operator_reads_the_capacity_page_but_cannot_change_it(as_user, world, plant):
     with schema_context(world.alpha.schema_name):
         work_centre = capacity.work_centre_save(
+            partner=world.alpha,
             plant_id=plant.pk,
             work_centre_type="saw",
             count=2,
@@ -254,6 +259,7 @@ def test_other_partners_see_nothing_of_alphas_declaration(as_user, world, plant,
     """Alpha's rows and plant ids mean nothing on beta's host."""
     with schema_context(world.alpha.schema_name):
         work_centre = capacity.work_centre_save(
+            partner=world.alpha,
             plant_id=plant.pk,
             work_centre_type="saw",
             count=2,
@@ -293,6 +299,7 @@ def test_capacity_page_with_no_plants_says_so(as_user, world):
 def _declare(world, plant, **work_centre):
     with schema_context(plant.partner.schema_name):
         capacity.work_centre_save(
+            partner=plant.partner,
             plant_id=plant.pk,
             user=world.user("alpha_admin"),
             **{

@@ -22,6 +22,7 @@ from orders.hub.models import (
 )
 from orders.partner.models import WorkOrder
 from orders.planning.jsonio import problem_from_json
+from orders.vocabulary import PLAN_CANCELLED, PLAN_STARTED
 from portal.models import AuditEntry
 from tenants.models import Certification
 
@@ -111,7 +112,7 @@ def test_inputs_come_from_hub_tables_and_are_kept_with_the_run(
     assert any(
         "SILENT" in line or "no capacity declared" in line for line in run.scenario["left_out"]
     )
-    assert AuditEntry.objects.filter(action=AuditEntry.Action.PLAN_STARTED).count() == 1
+    assert AuditEntry.objects.filter(action=PLAN_STARTED).count() == 1
 
 
 def test_solve_places_the_order_at_the_cheaper_plant_and_explains_it(
@@ -142,6 +143,7 @@ def test_committed_work_is_locked_where_it_is(
     )
     with schema_context(world.beta.schema_name):
         partner_services.work_order_accept(
+            partner=world.beta,
             work_order=WorkOrder.objects.get(hub_dispatch_id=dispatch.pk),
             user=world.user("beta_admin"),
         )
@@ -184,7 +186,7 @@ def test_cancel_a_queued_run_at_once_and_a_running_one_keeps_its_best(
     running = start(world, [order.number], django_capture_on_commit_callbacks)
     PlanRun.objects.filter(pk=running.pk).update(cancel_requested=True)
     assert solved(running).status in (PlanRun.Status.CANCELLED, PlanRun.Status.NO_SOLUTION)
-    assert AuditEntry.objects.filter(action=AuditEntry.Action.PLAN_CANCELLED).count() == 1
+    assert AuditEntry.objects.filter(action=PLAN_CANCELLED).count() == 1
 
 
 def test_approve_dispatches_into_the_partner_inbox_and_reports_refusals(

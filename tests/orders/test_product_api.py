@@ -16,6 +16,7 @@ from orders.hub.models import (
     Product,
     ProductRevision,
 )
+from orders.vocabulary import PRODUCT_RELEASED
 from portal.models import AuditEntry
 
 from .conftest import make_revision
@@ -236,9 +237,7 @@ def test_planner_adds_and_removes_rows_then_releases(as_user, world):
     assert released.status_code == 200, released.content
     assert released.json()["status"] == "released"
     assert released.json()["released_by"] == "planner"
-    entry = AuditEntry.objects.get(
-        action=AuditEntry.Action.PRODUCT_RELEASED, object_id=str(revision.pk)
-    )
+    entry = AuditEntry.objects.get(action=PRODUCT_RELEASED, object_id=str(revision.pk))
     assert entry.actor == world.user("planner")
 
 

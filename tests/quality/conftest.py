@@ -92,7 +92,9 @@ def dispatch_accepted(world, revision, partner, *, quantity=50, code="QP1") -> s
     with schema_context(partner.schema_name):
         connection.tenant = partner
         wo = WorkOrder.objects.get(hub_dispatch_id=dispatch.pk)
-        work_order_services.work_order_accept(work_order=wo, user=world.user("alpha_operator"))
+        work_order_services.work_order_accept(
+            partner=partner, work_order=wo, user=world.user("alpha_operator")
+        )
         return wo.number
 
 

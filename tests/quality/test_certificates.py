@@ -36,6 +36,7 @@ def make_shipment(q, world, *, quantity=10, lots="L-1, L-2", carrier="DHL"):
     start = timezone.now() - datetime.timedelta(hours=1)
     for op in wo.operations.order_by("sequence"):
         work_order_services.progress_report(
+            partner=world.alpha,
             operation=op,
             user=operator,
             good_quantity=quantity,
@@ -44,6 +45,7 @@ def make_shipment(q, world, *, quantity=10, lots="L-1, L-2", carrier="DHL"):
             finished_at=timezone.now(),
         )
     return work_order_services.shipment_create(
+        partner=world.alpha,
         work_order=wo,
         user=operator,
         quantity=quantity,
@@ -55,6 +57,7 @@ def make_shipment(q, world, *, quantity=10, lots="L-1, L-2", carrier="DHL"):
 
 def inspect(q, world, bore="10.004"):
     services.inspection_record(
+        partner=world.alpha,
         work_order=q.work_order(),
         operation=q.operation(20),
         sample=1,
@@ -72,7 +75,10 @@ def test_a_certificate_states_what_was_shipped_and_is_registered(world, inspecte
     inspect(inspected, world)
     shipment = make_shipment(inspected, world)
     cert = certificate_issue(
-        shipment=shipment, user=world.user("alpha_quality"), title="Quality manager"
+        partner=world.alpha,
+        shipment=shipment,
+        user=world.user("alpha_quality"),
+        title="Quality manager",
     )
     assert cert.number == "COC-ALPHA-000001"
     assert cert.content_sha256 == content_sha256(cert.content)
@@ -102,7 +108,9 @@ def test_a_certificate_states_what_was_shipped_and_is_registered(world, inspecte
     )
     assert AuditEntry.objects.filter(action="quality.certificate_issued").count() == 1
     with pytest.raises(ValidationError, match="already has certificate COC-ALPHA-000001"):
-        certificate_issue(shipment=shipment, user=world.user("alpha_quality"), title="QM")
+        certificate_issue(
+            partner=world.alpha, shipment=shipment, user=world.user("alpha_quality"), title="QM"
+        )
 
 
 def test_an_unresolved_ncr_blocks_the_certificate_and_approved_deviations_are_listed(
@@ -110,6 +118,7 @@ def test_an_unresolved_ncr_blocks_the_certificate_and_approved_deviations_are_li
 ):
     shipment = make_shipment(inspected, world)
     ncr = services.ncr_raise(
+        partner=world.alpha,
         work_order=inspected.work_order(),
         user=world.user("alpha_quality"),
         defect_code="surface",
@@ -117,19 +126,29 @@ def test_an_unresolved_ncr_blocks_the_certificate_and_approved_deviations_are_li
         description="Scratches",
     )
     with pytest.raises(ValidationError, match="Resolve NCR-00001 before certifying"):
-        certificate_issue(shipment=shipment, user=world.user("alpha_quality"), title="QM")
+        certificate_issue(
+            partner=world.alpha, shipment=shipment, user=world.user("alpha_quality"), title="QM"
+        )
     assert not Certificate.objects.exists() and not IssuedDocument.objects.exists()
     services.ncr_disposition_set(
-        ncr=ncr, disposition="rework", note="Polish", user=world.user("alpha_quality")
+        partner=world.alpha,
+        ncr=ncr,
+        disposition="rework",
+        note="Polish",
+        user=world.user("alpha_quality"),
     )
-    cert = certificate_issue(shipment=shipment, user=world.user("alpha_quality"), title="QM")
+    cert = certificate_issue(
+        partner=world.alpha, shipment=shipment, user=world.user("alpha_quality"), title="QM"
+    )
     assert [d["ncr"] for d in cert.content["deviations"]] == ["NCR-00001"]
     assert "NCR-00001" in pdf_text(cert.pdf.open("rb").read())
 
 
 def test_hostile_text_in_a_certificate_is_printed_as_text(world, inspected, in_alpha):
     shipment = make_shipment(inspected, world, lots=HOSTILE, carrier=HOSTILE[:100])
-    cert = certificate_issue(shipment=shipment, user=world.user("alpha_quality"), title=HOSTILE)
+    cert = certificate_issue(
+        partner=world.alpha, shipment=shipment, user=world.user("alpha_quality"), title=HOSTILE
+    )
     text = " ".join(pdf_text(cert.pdf.open("rb").read()).split())
     assert "<img src=file:///etc/passwd>" in text
     assert "root:x:0:0" not in text  # /etc/passwd was not read
@@ -138,4 +157,6 @@ def test_hostile_text_in_a_certificate_is_printed_as_text(world, inspected, in_a
 def test_a_signatory_title_is_required(world, inspected, in_alpha):
     shipment = make_shipment(inspected, world)
     with pytest.raises(ValidationError, match="signatory's title"):
-        certificate_issue(shipment=shipment, user=world.user("alpha_quality"), title=" ")
+        certificate_issue(
+            partner=world.alpha, shipment=shipment, user=world.user("alpha_quality"), title=" "
+        )

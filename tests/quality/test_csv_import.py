@@ -277,6 +277,7 @@ def test_confirm_checks_the_file_again_and_writes_nothing_when_it_fails(as_user,
     # meanwhile someone records sample 1 piece 2 of operation 20 by hand
     with schema_context("alpha"):
         services.inspection_record(
+            partner=world.alpha,
             work_order=inspected.work_order(),
             operation=inspected.operation(20),
             sample=1,

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from orders.partner import services as work_order_services
+from portal.audit import FILE_DOWNLOADED
 from portal.models import AuditEntry
 from portal.pdf import PdfTimeout
 from quality.partner import document_services, documents, services
@@ -72,6 +73,7 @@ def record_everything(q, world, *, text="Burr on the bore edge", lot="LOT-7", se
     quality = world.user("alpha_quality")
     start = timezone.now() - datetime.timedelta(hours=3)
     services.first_article_record(
+        partner=world.alpha,
         work_order=wo,
         serial=serial,
         instrument=f"CMM {text[:40]}",
@@ -88,6 +90,7 @@ def record_everything(q, world, *, text="Burr on the bore edge", lot="LOT-7", se
     for i, bore in enumerate(bores):
         records.append(
             services.inspection_record(
+                partner=world.alpha,
                 work_order=wo,
                 operation=q.operation(20),
                 sample=1,
@@ -103,6 +106,7 @@ def record_everything(q, world, *, text="Burr on the bore edge", lot="LOT-7", se
             )
         )
     services.inspection_record(
+        partner=world.alpha,
         work_order=wo,
         operation=q.operation(30),
         sample=1,
@@ -114,6 +118,7 @@ def record_everything(q, world, *, text="Burr on the bore edge", lot="LOT-7", se
     )
     bad = Measurement.objects.get(record=records[2], characteristic_id=q.bore.pk)
     ncr = services.ncr_raise(
+        partner=world.alpha,
         work_order=wo,
         user=quality,
         defect_code="dimensional",
@@ -123,7 +128,9 @@ def record_everything(q, world, *, text="Burr on the bore edge", lot="LOT-7", se
         containment=f"Quarantined: {text}",
         measurement=bad,
     )
-    services.ncr_disposition_set(ncr=ncr, disposition="rework", note=f"Ream: {text}", user=quality)
+    services.ncr_disposition_set(
+        partner=world.alpha, ncr=ncr, disposition="rework", note=f"Ream: {text}", user=quality
+    )
     today = timezone.localdate()
     capa = services.capa_open(
         ncr=ncr,
@@ -138,6 +145,7 @@ def record_everything(q, world, *, text="Burr on the bore edge", lot="LOT-7", se
     operator = world.user("alpha_operator")
     for op in wo.operations.order_by("sequence"):
         work_order_services.progress_report(
+            partner=world.alpha,
             operation=op,
             user=operator,
             good_quantity=5,
@@ -146,7 +154,13 @@ def record_everything(q, world, *, text="Burr on the bore edge", lot="LOT-7", se
             finished_at=timezone.now(),
         )
     shipment = work_order_services.shipment_create(
-        work_order=wo, user=operator, quantity=5, carrier="DHL", tracking_number="1Z9", lots=lot
+        partner=world.alpha,
+        work_order=wo,
+        user=operator,
+        quantity=5,
+        carrier="DHL",
+        tracking_number="1Z9",
+        lots=lot,
     )
     return {"ncr": ncr, "shipment": shipment}
 
@@ -195,7 +209,7 @@ def render(world, q, kind, *, user="alpha_quality") -> DocumentRender:
     requested = document_services.document_render_request(
         kind=kind, work_order=q.work_order(), user=world.user(user)
     )
-    return document_services.document_render_run(render_id=requested.pk)
+    return document_services.document_render_run(partner=world.alpha, render_id=requested.pk)
 
 
 def pdf_of(rendered: DocumentRender) -> bytes:
@@ -274,13 +288,14 @@ def test_the_dossier_has_routing_every_result_ncrs_with_capa_and_attachments(
 def test_the_dossier_reads_with_a_fixed_number_of_queries(world, inspected, in_alpha):
     def queries():
         with CaptureQueriesContext(connection) as captured:
-            documents.dossier_context(inspected.work_order())
+            documents.dossier_context(inspected.work_order(), partner=world.alpha)
         return len(captured.captured_queries)
 
     record_everything(inspected, world)
     few = queries()
     bulk_pieces(inspected, world, 60)
     services.ncr_raise(
+        partner=world.alpha,
         work_order=inspected.work_order(),
         user=world.user("alpha_quality"),
         defect_code="surface",
@@ -370,6 +385,7 @@ def test_fai_report_lists_nonconformances_and_unmeasured_characteristics(
     wo = inspected.work_order()
     quality = world.user("alpha_quality")
     fai = services.first_article_record(
+        partner=world.alpha,
         work_order=wo,
         serial="SN-BAD",
         instrument="CMM",
@@ -383,6 +399,7 @@ def test_fai_report_lists_nonconformances_and_unmeasured_characteristics(
     )
     bad = Measurement.objects.get(record__first_article=fai, characteristic_id=inspected.bore.pk)
     services.ncr_raise(
+        partner=world.alpha,
         work_order=wo,
         user=quality,
         defect_code="dimensional",
@@ -441,10 +458,14 @@ def test_a_request_queues_after_commit_and_two_requests_make_two_renderings(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         one = document_services.document_render_request(
-            kind="dossier", work_order=inspected.work_order(), user=world.user("alpha_operator")
+            kind="dossier",
+            work_order=inspected.work_order(),
+            user=world.user("alpha_operator"),
         )
         two = document_services.document_render_request(
-            kind="dossier", work_order=inspected.work_order(), user=world.user("alpha_quality")
+            kind="dossier",
+            work_order=inspected.work_order(),
+            user=world.user("alpha_quality"),
         )
     assert queued == [one.pk, two.pk]
     for row in (one, two):
@@ -452,8 +473,8 @@ def test_a_request_queues_after_commit_and_two_requests_make_two_renderings(
         assert (row.status, row.progress, row.stage) == ("queued", 0, "queued")
     assert (one.requested_by_label, two.requested_by_label) == ("alpha_operator", "alpha_quality")
     # run twice: the second run of the same rendering finds it taken and does nothing
-    done = document_services.document_render_run(render_id=one.pk)
-    again = document_services.document_render_run(render_id=one.pk)
+    done = document_services.document_render_run(partner=world.alpha, render_id=one.pk)
+    again = document_services.document_render_run(partner=world.alpha, render_id=one.pk)
     assert done.status == again.status == "done" and again.sha256 == done.sha256
     assert DocumentRender.objects.get(pk=two.pk).status == "queued"
 
@@ -465,11 +486,15 @@ def test_the_fai_report_needs_a_first_article_and_the_kind_must_be_known(
 
     with pytest.raises(ValidationError, match="has no first article inspection"):
         document_services.document_render_request(
-            kind="fai", work_order=inspected.work_order(), user=world.user("alpha_quality")
+            kind="fai",
+            work_order=inspected.work_order(),
+            user=world.user("alpha_quality"),
         )
     with pytest.raises(ValidationError, match="Choose a document"):
         document_services.document_render_request(
-            kind="nope", work_order=inspected.work_order(), user=world.user("alpha_quality")
+            kind="nope",
+            work_order=inspected.work_order(),
+            user=world.user("alpha_quality"),
         )
     assert not DocumentRender.objects.exists()
 
@@ -479,7 +504,9 @@ def test_progress_and_stage_are_written_as_the_rendering_goes(
 ):
     record_everything(inspected, world)
     requested = document_services.document_render_request(
-        kind="dossier", work_order=inspected.work_order(), user=world.user("alpha_quality")
+        kind="dossier",
+        work_order=inspected.work_order(),
+        user=world.user("alpha_quality"),
     )
     seen = []
     real_progress, real_render = document_services._progress, document_services.render_pdf
@@ -496,7 +523,7 @@ def test_progress_and_stage_are_written_as_the_rendering_goes(
 
     monkeypatch.setattr(document_services, "_progress", spy_progress)
     monkeypatch.setattr(document_services, "render_pdf", spy_render)
-    done = document_services.document_render_run(render_id=requested.pk)
+    done = document_services.document_render_run(partner=world.alpha, render_id=requested.pk)
     stages = [s for _status, _p, s in seen]
     assert stages[0] == "collecting" and "layout" in stages and stages[-1] == "saving"
     percents = [p for _status, p, _s in seen]
@@ -515,7 +542,9 @@ def test_the_celery_task_renders_in_the_partner_schema(
     monkeypatch.setattr(app.conf, "task_always_eager", True)
     with django_capture_on_commit_callbacks(execute=True):
         requested = document_services.document_render_request(
-            kind="dossier", work_order=inspected.work_order(), user=world.user("alpha_quality")
+            kind="dossier",
+            work_order=inspected.work_order(),
+            user=world.user("alpha_quality"),
         )
     requested.refresh_from_db()
     assert requested.status == "done" and requested.pages >= 1
@@ -604,7 +633,9 @@ def test_request_progress_and_download_through_the_pages(
     assert status["finished"] is False and status["download_url"] is None
     assert (status["status"], status["progress"], status["stage"]) == ("queued", 0, "queued")
     # the worker renders it
-    in_alpha(world, lambda: document_services.document_render_run(render_id=row.pk))
+    in_alpha(
+        world, lambda: document_services.document_render_run(partner=world.alpha, render_id=row.pk)
+    )
     status = client.get(docs_url(number, "renders", row.pk, "status")).json()
     assert status["finished"] is True and status["progress"] == 100
     assert status["download_url"] == docs_url(number, "renders", row.pk, "download")
@@ -617,7 +648,7 @@ def test_request_progress_and_download_through_the_pages(
     assert hashlib.sha256(data).hexdigest() == in_alpha(
         world, lambda: DocumentRender.objects.get().sha256
     )
-    entry = AuditEntry.objects.get(action=AuditEntry.Action.FILE_DOWNLOADED)
+    entry = AuditEntry.objects.get(action=FILE_DOWNLOADED)
     assert (entry.actor, entry.partner, entry.object_type, entry.object_id) == (
         world.user("alpha_operator"),
         world.alpha,
@@ -719,7 +750,7 @@ def test_renderings_are_found_only_under_their_own_work_order_and_partner(
     beta = as_user("beta_admin", world.beta)
     for url in (docs_url(own), docs_url(own, "renders", row.pk, "download")):
         assert beta.get(url).status_code == 404, url
-    assert AuditEntry.objects.filter(action=AuditEntry.Action.FILE_DOWNLOADED).count() == 0
+    assert AuditEntry.objects.filter(action=FILE_DOWNLOADED).count() == 0
 
 
 def test_the_work_order_page_links_to_the_documents(as_user, world, inspected):
@@ -766,6 +797,7 @@ def test_certificate_issue_page_roles_errors_download_and_audit(as_user, world, 
     in_alpha(
         world,
         lambda: services.ncr_raise(
+            partner=world.alpha,
             work_order=inspected.work_order(),
             user=world.user("alpha_quality"),
             defect_code="surface",
@@ -783,6 +815,7 @@ def test_certificate_issue_page_roles_errors_download_and_audit(as_user, world, 
         from quality.partner.models import NonConformance
 
         services.ncr_disposition_set(
+            partner=world.alpha,
             ncr=NonConformance.objects.get(number="NCR-00002"),
             disposition="scrap",
             note="",
@@ -804,7 +837,7 @@ def test_certificate_issue_page_roles_errors_download_and_audit(as_user, world, 
     data = body(download)
     assert hashlib.sha256(data).hexdigest() == certificate.pdf_sha256
     assert "Quality manager" in pdf_text(data)
-    entry = AuditEntry.objects.get(action=AuditEntry.Action.FILE_DOWNLOADED)
+    entry = AuditEntry.objects.get(action=FILE_DOWNLOADED)
     assert (entry.actor, entry.object_type, entry.detail["number"]) == (
         world.user("alpha_operator"),
         "quality_partner.Certificate",
@@ -840,7 +873,9 @@ def test_a_broker_that_refuses_the_task_leaves_a_failed_rendering_not_an_error(
     monkeypatch.setattr(tasks.document_render, "delay", down)
     with django_capture_on_commit_callbacks(execute=True):
         requested = document_services.document_render_request(
-            kind="dossier", work_order=inspected.work_order(), user=world.user("alpha_quality")
+            kind="dossier",
+            work_order=inspected.work_order(),
+            user=world.user("alpha_quality"),
         )
     requested.refresh_from_db()
     assert requested.status == "failed" and "could not be queued" in requested.error

@@ -360,6 +360,7 @@ def _record_samples(q, world, values):
         for sample, (bore_1, bore_2) in enumerate(values, start=1):
             for piece, bore in enumerate((bore_1, bore_2), start=1):
                 services.inspection_record(
+                    partner=world.alpha,
                     work_order=q.work_order(),
                     operation=q.operation(20),
                     sample=sample,
@@ -487,6 +488,7 @@ def _use_as_is(q, world, justification="Bore 0.01 over; the mating pin has clear
     with schema_context("alpha"):
         connection.tenant = world.alpha
         raised = services.ncr_raise(
+            partner=world.alpha,
             work_order=q.work_order(),
             user=world.user("alpha_quality"),
             defect_code="dimensional",
@@ -494,6 +496,7 @@ def _use_as_is(q, world, justification="Bore 0.01 over; the mating pin has clear
             description="Bore oversize on 3 parts",
         )
         services.ncr_disposition_set(
+            partner=world.alpha,
             ncr=raised,
             disposition="use_as_is",
             note="",

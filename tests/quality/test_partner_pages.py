@@ -97,6 +97,7 @@ def inspect_url(q):
 def record_directly(q, world, *, bore="10.001", length="50.00", sample=1, piece=1):
     def write():
         return services.inspection_record(
+            partner=world.alpha,
             work_order=q.work_order(),
             operation=q.operation(20),
             sample=sample,
@@ -116,6 +117,7 @@ def record_directly(q, world, *, bore="10.001", length="50.00", sample=1, piece=
 def raise_ncr(q, world, **fields):
     def write():
         return services.ncr_raise(
+            partner=world.alpha,
             work_order=q.work_order(),
             user=world.user("alpha_operator"),
             defect_code=fields.pop("defect_code", "dimensional"),

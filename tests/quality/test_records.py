@@ -43,6 +43,7 @@ def record(q, world, *, bore="10.001", length="50.00", sample=1, piece=1, **kwar
     if length is not None:
         readings[q.length.pk] = Reading(value=Decimal(length))
     return services.inspection_record(
+        partner=world.alpha,
         work_order=q.work_order(),
         operation=q.operation(20),
         sample=sample,
@@ -89,6 +90,7 @@ def test_a_piece_inspected_again_counts_once_for_first_pass_yield(world, inspect
 def test_attribute_characteristics_take_pass_or_fail(world, inspected, in_alpha):
     wo = inspected.work_order()
     rec = services.inspection_record(
+        partner=world.alpha,
         work_order=wo,
         operation=inspected.operation(30),
         sample=1,
@@ -101,6 +103,7 @@ def test_attribute_characteristics_take_pass_or_fail(world, inspected, in_alpha)
     assert rec.measurements.get().passed is False
     with pytest.raises(ValidationError, match="Visual: say pass or fail"):
         services.inspection_record(
+            partner=world.alpha,
             work_order=wo,
             operation=inspected.operation(30),
             sample=2,
@@ -130,6 +133,7 @@ def test_bad_measurements_are_refused_and_nothing_is_written(
         given[inspected.length.pk] = Reading(value=Decimal("50"))
     with pytest.raises(ValidationError, match=message):
         services.inspection_record(
+            partner=world.alpha,
             work_order=inspected.work_order(),
             operation=inspected.operation(20),
             sample=1,
@@ -149,6 +153,7 @@ def test_a_characteristic_of_another_revision_or_operation_is_refused(world, ins
             ValidationError, match="is not one of operation 20 of QB-100 revision A"
         ):
             services.inspection_record(
+                partner=world.alpha,
                 work_order=inspected.work_order(),
                 operation=inspected.operation(20),
                 sample=1,
@@ -162,6 +167,7 @@ def test_a_characteristic_of_another_revision_or_operation_is_refused(world, ins
             )
         with pytest.raises(ValidationError, match="is not one of operation 30"):
             services.inspection_record(
+                partner=world.alpha,
                 work_order=inspected.work_order(),
                 operation=inspected.operation(30),
                 sample=1,
@@ -193,6 +199,7 @@ def test_an_import_is_all_or_nothing_with_line_numbers(world, inspected, in_alph
 
     with pytest.raises(ValidationError) as caught:
         services.inspections_import(
+            partner=world.alpha,
             work_order=inspected.work_order(),
             pieces=[piece(2, "10.0"), piece(3, "NaN"), piece(4, "10.0", sequence=99)],
             user=world.user("alpha_quality"),
@@ -203,6 +210,7 @@ def test_an_import_is_all_or_nothing_with_line_numbers(world, inspected, in_alph
     ]
     assert not InspectionRecord.objects.exists()
     records = services.inspections_import(
+        partner=world.alpha,
         work_order=inspected.work_order(),
         pieces=[piece(2, "10.0"), piece(3, "10.03")],
         user=world.user("alpha_quality"),
@@ -231,6 +239,7 @@ def test_first_article_measures_every_characteristic_of_the_revision(world, insp
     }
     with pytest.raises(ValidationError, match="missing: Visual"):
         services.first_article_record(
+            partner=world.alpha,
             work_order=wo,
             serial="SN-1",
             instrument="CMM",
@@ -239,6 +248,7 @@ def test_first_article_measures_every_characteristic_of_the_revision(world, insp
             user=world.user("alpha_quality"),
         )
     failed = services.first_article_record(
+        partner=world.alpha,
         work_order=wo,
         serial="SN-1",
         instrument="CMM",
@@ -248,6 +258,7 @@ def test_first_article_measures_every_characteristic_of_the_revision(world, insp
     )
     assert failed.status == "failed" and failed.records.count() == 2
     passed = services.first_article_record(
+        partner=world.alpha,
         work_order=wo,
         serial="SN-2",
         instrument="CMM",
@@ -259,6 +270,7 @@ def test_first_article_measures_every_characteristic_of_the_revision(world, insp
     assert passed.records.count() == 4
     with pytest.raises(ValidationError, match="already passed"):
         services.first_article_record(
+            partner=world.alpha,
             work_order=wo,
             serial="SN-3",
             instrument="CMM",
@@ -283,7 +295,7 @@ def raise_ncr(q, world, **kwargs):
         "lot": "L-7",
     }
     fields.update(kwargs)
-    return services.ncr_raise(**fields)
+    return services.ncr_raise(partner=world.alpha, **fields)
 
 
 def test_ncrs_are_numbered_and_published_without_their_description(world, inspected, in_alpha):
@@ -316,16 +328,24 @@ def test_bad_ncrs_are_refused(world, inspected, in_alpha, fields, message):
 def test_rework_then_close(world, inspected, in_alpha):
     ncr = raise_ncr(inspected, world)
     with pytest.raises(ValidationError, match="close.*once it is dispositioned"):
-        services.ncr_close(ncr=ncr, user=world.user("alpha_quality"))
+        services.ncr_close(partner=world.alpha, ncr=ncr, user=world.user("alpha_quality"))
     ncr = services.ncr_disposition_set(
-        ncr=ncr, disposition="rework", note="Re-bore", user=world.user("alpha_quality")
+        partner=world.alpha,
+        ncr=ncr,
+        disposition="rework",
+        note="Re-bore",
+        user=world.user("alpha_quality"),
     )
     assert ncr.status == "dispositioned" and not UseAsIsRequest.objects.exists()
     with pytest.raises(ValidationError, match="only an open NCR takes a disposition"):
         services.ncr_disposition_set(
-            ncr=ncr, disposition="scrap", note="", user=world.user("alpha_quality")
+            partner=world.alpha,
+            ncr=ncr,
+            disposition="scrap",
+            note="",
+            user=world.user("alpha_quality"),
         )
-    ncr = services.ncr_close(ncr=ncr, user=world.user("alpha_quality"))
+    ncr = services.ncr_close(partner=world.alpha, ncr=ncr, user=world.user("alpha_quality"))
     assert ncr.status == "closed" and ncr.closed_at
     assert NcrSummary.objects.get(number=ncr.number).closed_at == ncr.closed_at
 
@@ -335,9 +355,14 @@ def test_use_as_is_waits_for_the_hub_and_the_decision_reaches_the_ncr(world, ins
         ncr = raise_ncr(inspected, world)
         with pytest.raises(ValidationError, match="Say why the parts can be used"):
             services.ncr_disposition_set(
-                ncr=ncr, disposition="use_as_is", note="", user=world.user("alpha_quality")
+                partner=world.alpha,
+                ncr=ncr,
+                disposition="use_as_is",
+                note="",
+                user=world.user("alpha_quality"),
             )
         ncr = services.ncr_disposition_set(
+            partner=world.alpha,
             ncr=ncr,
             disposition="use_as_is",
             note="",
@@ -374,6 +399,7 @@ def test_a_rejected_use_as_is_reopens_the_ncr(world, inspected):
     with schema_context("alpha"):
         ncr = raise_ncr(inspected, world)
         services.ncr_disposition_set(
+            partner=world.alpha,
             ncr=ncr,
             disposition="use_as_is",
             note="",
@@ -395,7 +421,11 @@ def test_a_rejected_use_as_is_reopens_the_ncr(world, inspected):
             "Customer refuses",
         )
         ncr = services.ncr_disposition_set(
-            ncr=ncr, disposition="scrap", note="", user=world.user("alpha_quality")
+            partner=world.alpha,
+            ncr=ncr,
+            disposition="scrap",
+            note="",
+            user=world.user("alpha_quality"),
         )
         assert ncr.status == "dispositioned"
 
@@ -422,15 +452,22 @@ def test_capa_steps_complete_in_order_and_d8_closes_it(world, inspected, in_alph
     with pytest.raises(ValidationError, match="Say what was done"):
         services.capa_step_complete(step=steps[0], notes=" ", user=world.user("alpha_quality"))
     services.ncr_disposition_set(
-        ncr=ncr, disposition="rework", note="", user=world.user("alpha_quality")
+        partner=world.alpha,
+        ncr=ncr,
+        disposition="rework",
+        note="",
+        user=world.user("alpha_quality"),
     )
     for step in steps[:7]:
         services.capa_step_complete(step=step, notes="Done", user=world.user("alpha_quality"))
     with pytest.raises(ValidationError, match="Close the CAPA of NCR-00001 first"):
-        services.ncr_close(ncr=ncr, user=world.user("alpha_quality"))
+        services.ncr_close(partner=world.alpha, ncr=ncr, user=world.user("alpha_quality"))
     services.capa_step_complete(step=steps[7], notes="Closed", user=world.user("alpha_quality"))
     assert Capa.objects.get(pk=capa.pk).closed_at is not None
-    assert services.ncr_close(ncr=ncr, user=world.user("alpha_quality")).status == "closed"
+    assert (
+        services.ncr_close(partner=world.alpha, ncr=ncr, user=world.user("alpha_quality")).status
+        == "closed"
+    )
 
 
 def test_capa_needs_owners_and_due_dates_in_order(world, inspected, in_alpha):
