@@ -1,14 +1,17 @@
 """Quality verbs that cross from the hub into a partner's schema. Each goes
-through the audited door (tenants.door.partner_schema) in one transaction."""
+through the audited door (tenants.door.partner_schema) and records the hub's
+decision on the network ledger, whose projector updates the hub's queue, in one
+transaction."""
 
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.audit import audit_record
+from portal.ledger import DECISION, ledger_append
+from quality import vocabulary
 from quality.vocabulary import USE_AS_IS_DECISION
 from tenants.door import partner_schema
 
@@ -34,13 +37,7 @@ def use_as_is_decide(
                 % {"status": use_as_is.get_status_display().lower()},
                 code="invalid_transition",
             )
-        use_as_is.status = (
-            UseAsIsRequest.Status.APPROVED if approve else UseAsIsRequest.Status.REJECTED
-        )
-        use_as_is.decided_by = actor
-        use_as_is.decided_at = timezone.now()
-        use_as_is.note = note
-        use_as_is.save(update_fields=["status", "decided_by", "decided_at", "note"])
+        status = UseAsIsRequest.Status.APPROVED if approve else UseAsIsRequest.Status.REJECTED
         verb = _("approve") if approve else _("reject")
         with partner_schema(
             use_as_is.partner,
@@ -56,6 +53,22 @@ def use_as_is_decide(
                 note=note,
                 decided_by_label=actor.get_username(),
             )
+        ledger_append(
+            partner=use_as_is.partner,
+            kind=vocabulary.USE_AS_IS_DECIDED,
+            order_number=use_as_is.order_number,
+            work_order_number=use_as_is.work_order_number,
+            actor_label=actor.get_username(),
+            groups={
+                DECISION: {
+                    "request": use_as_is.pk,
+                    "status": status,
+                    "decided_by": actor.pk,
+                    "note": note,
+                }
+            },
+        )
+        use_as_is.refresh_from_db()
         audit_record(
             action=USE_AS_IS_DECISION,
             actor=actor,

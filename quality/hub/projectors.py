@@ -55,20 +55,21 @@ class QualitySummaryProjector(Projector):
             self._ncr(event, payload)
 
     def _inspected(self, event: LedgerEvent, payload: dict) -> None:
-        if "pieces_inspected" not in payload:
+        if "product_code" not in payload:
             return  # the quality summary was withdrawn since
         revision = {"product_code": payload["product_code"], "revision": payload["revision"]}
-        WorkOrderQuality.objects.update_or_create(
-            partner_id=event.partner_id,
-            work_order_number=event.work_order_number,
-            defaults={
-                "order_number": event.order_number,
-                **revision,
-                **{name: payload[name] for name in COUNTS},
-                "updated_at": event.at,
-            },
-        )
-        for capability in payload["capabilities"]:
+        if "pieces_inspected" in payload:
+            WorkOrderQuality.objects.update_or_create(
+                partner_id=event.partner_id,
+                work_order_number=event.work_order_number,
+                defaults={
+                    "order_number": event.order_number,
+                    **revision,
+                    **{name: payload[name] for name in COUNTS},
+                    "updated_at": event.at,
+                },
+            )
+        for capability in payload.get("capabilities", ()):
             CharacteristicCapability.objects.update_or_create(
                 partner_id=event.partner_id,
                 characteristic_id=capability["characteristic"],

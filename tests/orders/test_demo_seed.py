@@ -13,6 +13,7 @@ from orders.hub.models import (
     WorkCentreRate,
 )
 from orders.partner.models import WorkCentre
+from portal.ledger import ledger_verify
 from portal.models import AuditEntry, LedgerEvent
 from tenants.demo import seed_demo_network
 from tenants.models import Plant
@@ -60,6 +61,16 @@ def test_demo_seed_has_products_orders_and_planning_inputs_and_is_idempotent(wor
     assert AuditEntry.objects.count() == audits
     assert dict(PlantCapacity.objects.values_list("plant_id", "declared_at")) == declared
     _assert_quality_demo()
+    _assert_the_ledger_rebuilds_every_read_model()
+
+
+def _assert_the_ledger_rebuilds_every_read_model():
+    """The demo network's hub read models are what its ledger makes of them."""
+    report = ledger_verify()
+    assert report.equal, report.differences
+    assert report.rows["orders"] > ORDER_COUNT
+    assert report.rows["quality summary"] > 0 and report.rows["use-as-is requests"] > 0
+    assert report.rows["capacity"] == PlantCapacity.objects.count() > 0
 
 
 def _assert_quality_demo():
