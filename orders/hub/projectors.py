@@ -13,9 +13,10 @@ import datetime
 import json
 from collections import defaultdict
 
-from django.db.models import Max
+from django.db.models import F, Max
 
 from orders import vocabulary as kinds
+from portal.bulk import rows_update
 from portal.ledger import Projector
 from portal.models import LedgerEvent
 
@@ -122,7 +123,9 @@ class DispatchProjector(Projector):
     def reset(self, partner_ids):
         """Load the dispatches in scope with their projection emptied; `flush`
         writes them back with what the events made of them."""
-        dispatches = Dispatch.objects.select_related("order")
+        dispatches = Dispatch.objects.only("work_order_number", "order_id").annotate(
+            revision_id=F("order__revision_id")
+        )
         if partner_ids is not None:
             dispatches = dispatches.filter(partner_id__in=partner_ids)
         empty = {f: Dispatch._meta.get_field(f).get_default() for f in DISPATCH_FIELDS}
@@ -147,11 +150,12 @@ class DispatchProjector(Projector):
             .select_related("order")
             .get(work_order_number=number)
         )
+        dispatch.revision_id = dispatch.order.revision_id
         self.dispatches[number] = dispatch
         return dispatch
 
     def _last_sequence(self, dispatch: Dispatch) -> int | None:
-        revision_id = dispatch.order.revision_id
+        revision_id = dispatch.revision_id
         if revision_id not in self.last_operation:
             self.last_operation[revision_id] = Operation.objects.filter(
                 revision_id=revision_id
@@ -184,9 +188,7 @@ class DispatchProjector(Projector):
                 dispatch.save(update_fields=list(DISPATCH_FIELDS))
                 order_projection_refresh(order=dispatch.order)
             return
-        Dispatch.objects.bulk_update(
-            list(self.dispatches.values()), DISPATCH_FIELDS, batch_size=2000
-        )
+        rows_update(Dispatch, self.dispatches.values(), DISPATCH_FIELDS)
         by_order: dict[int, list[Dispatch]] = defaultdict(list)
         for dispatch in Dispatch.objects.filter(order_id__in=self.order_ids).only(
             "order_id",
@@ -203,7 +205,7 @@ class DispatchProjector(Projector):
         ):
             if _set_changed(order, order_projection(order, by_order[order.pk])):
                 changed_orders.append(order)
-        NetworkOrder.objects.bulk_update(changed_orders, ORDER_FIELDS, batch_size=2000)
+        rows_update(NetworkOrder, changed_orders, ORDER_FIELDS)
 
     def rows(self, partner_ids):
         dispatches = Dispatch.objects.order_by("work_order_number")
