@@ -5,7 +5,11 @@
 reading and writing, not about loading), then prints one table:
 - the hub order board and a partner inbox through the test client, median and
   p95 ms, and the ratio to running the page's own SQL statements directly;
-- progress reports written through the partner API per second.
+- progress reports written through the partner API per second;
+- then the ledger behind those orders (dispatch, answer, progress and shipment
+  events, bulk-loaded), and the time to rebuild every hub read model from it
+  (`manage.py ledger_rebuild`) and to check the live ones against a rebuild
+  (`--check`).
 """
 
 from __future__ import annotations
@@ -180,6 +184,67 @@ def page_figures(client, path, requests):
     return times, sql_times, len(statements)
 
 
+def ledger_load(members) -> int:
+    """The events a real history would have left for the bulk-loaded dispatches:
+    dispatched, then accepted, progress on each operation and the shipment as
+    far as each dispatch's status goes."""
+    from django.utils import timezone
+
+    from orders.hub.models import Dispatch
+    from portal.models import LedgerEvent
+
+    now = timezone.now().isoformat()
+    today = timezone.localdate().isoformat()
+    depth = {"dispatched": 0, "accepted": 1, "in_progress": 2, "shipped": 3}
+    events, total = [], 0
+    dispatches = Dispatch.objects.order_by("pk").values_list(
+        "partner_id", "order__number", "work_order_number", "status", "good_quantity"
+    )
+    for partner_id, order_number, number, status, good in dispatches.iterator(chunk_size=5000):
+        of_dispatch = {
+            "partner_id": partner_id,
+            "order_number": order_number,
+            "work_order_number": number,
+        }
+
+        def event(kind, of_dispatch=of_dispatch, **groups):
+            events.append(
+                LedgerEvent(
+                    kind=kind,
+                    actor_label="bench",
+                    payload={k: v for fields in groups.values() for k, v in fields.items()},
+                    groups={group: sorted(fields) for group, fields in groups.items()},
+                    **of_dispatch,
+                )
+            )
+
+        event("dispatched", decision={"plant": "P1", "quantity": 100, "due_date": today})
+        if depth[status] >= 1:
+            event(
+                "accepted",
+                status={"status": "accepted", "promised_date": today, "answered_at": now},
+            )
+        if depth[status] >= 2:
+            made = 100 if status == "shipped" else good
+            for step, sequence in enumerate((10, 20, 30), start=1):
+                event(
+                    "progress",
+                    status={"status": "in_progress", "operation": sequence},
+                    quantities={"good": made, "scrap": 0, "percent_complete": made * step // 3},
+                )
+        if status == "shipped":
+            event(
+                "shipped",
+                status={"status": "shipped"},
+                quantities={"shipped": 100, "shipped_total": 100},
+            )
+        if len(events) >= 20000:
+            total += len(LedgerEvent.objects.bulk_create(events))
+            events.clear()
+    total += len(LedgerEvent.objects.bulk_create(events))
+    return total
+
+
 def api_writes(partner, user, writes):
     from django.test import Client
     from django.utils import timezone
@@ -287,6 +352,25 @@ def main(argv=None) -> int:
         table.notes.append(
             "ratio: page time over the time to run the same SQL statements "
             "directly on the same connection"
+        )
+        log("loading the ledger behind the orders")
+        from portal.ledger import ledger_rebuild, ledger_verify
+
+        events = ledger_load(members)
+        rebuilds, checks = [], []
+        for round_ in range(1, args.rounds + 1):
+            log(f"round {round_}/{args.rounds}: rebuilding the read models from the ledger")
+            rebuilds.append(ledger_rebuild().seconds)
+            started = time.perf_counter()
+            report = ledger_verify()
+            checks.append(time.perf_counter() - started)
+            assert report.equal, list(report.differences)
+        table.notes.append(
+            f"rebuild of every hub read model from {events:,} ledger events "
+            f"(manage.py ledger_rebuild): median {statistics.median(rebuilds):.1f} s "
+            f"({' / '.join(f'{r:.1f}' for r in rebuilds)}); with the comparison against the "
+            f"live read models (--check): median {statistics.median(checks):.1f} s "
+            f"({' / '.join(f'{c:.1f}' for c in checks)})"
         )
         print(table.render())
     finally:
