@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import connection
 from django.utils.translation import gettext_lazy as _
 
 from .models import AuditEntry
@@ -53,7 +52,9 @@ def audit_record(
         object_type = object_type or obj._meta.label
         object_id = object_id or str(obj.pk)
     if partner is None:
-        tenant = getattr(request, "tenant", None) or getattr(connection, "tenant", None)
+        # A request on a partner's host acts on that partner's data; anything
+        # else names the partner it touched.
+        tenant = getattr(request, "tenant", None)
         if tenant is not None and getattr(tenant, "pk", None) and not tenant.is_hub:
             partner = tenant
     return AuditEntry.objects.create(

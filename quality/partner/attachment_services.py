@@ -22,12 +22,15 @@ from .models import Attachment, CapaStep, Measurement, NonConformance
 CheckedFiles = Sequence[tuple[object, object]]  # (uploaded file, portal.uploads.CheckedUpload)
 
 
-def _add_all(*, ncr, files: CheckedFiles, user, request, capa_step=None) -> list[Attachment]:
+def _add_all(
+    *, partner: Partner, ncr, files: CheckedFiles, user, request, capa_step=None
+) -> list[Attachment]:
     stored: list[Attachment] = []
     try:
         for uploaded, checked in files:
             stored.append(
                 services.attachment_add(
+                    partner=partner,
                     ncr=ncr,
                     uploaded=uploaded,
                     checked=checked,
@@ -45,7 +48,7 @@ def _add_all(*, ncr, files: CheckedFiles, user, request, capa_step=None) -> list
 
 
 def attachments_add(
-    *, ncr: NonConformance, files: CheckedFiles, user, request=None
+    *, partner: Partner, ncr: NonConformance, files: CheckedFiles, user, request=None
 ) -> list[Attachment]:
     """Attach several checked files to an NCR, all or none; a closed NCR's
     record is complete and takes no more files."""
@@ -58,7 +61,7 @@ def attachments_add(
                 _("%(ncr)s is closed; its record takes no more files.") % {"ncr": ncr},
                 code="invalid_transition",
             )
-        return _add_all(ncr=ncr, files=files, user=user, request=request)
+        return _add_all(partner=partner, ncr=ncr, files=files, user=user, request=request)
 
 
 def ncr_raise_with_attachments(
@@ -90,16 +93,23 @@ def ncr_raise_with_attachments(
             operation=operation,
             measurement=measurement,
         )
-        _add_all(ncr=ncr, files=files, user=user, request=request)
+        _add_all(partner=partner, ncr=ncr, files=files, user=user, request=request)
     return ncr
 
 
 def capa_step_complete_with_evidence(
-    *, step: CapaStep, notes: str, files: CheckedFiles = (), user, request=None
+    *, partner: Partner, step: CapaStep, notes: str, files: CheckedFiles = (), user, request=None
 ) -> CapaStep:
     """Complete one 8D step with its evidence files: the step and every file, or nothing."""
     with transaction.atomic():
         step = services.capa_step_complete(step=step, notes=notes, user=user)
         step = CapaStep.objects.select_related("capa__ncr").get(pk=step.pk)
-        _add_all(ncr=step.capa.ncr, files=files, user=user, request=request, capa_step=step)
+        _add_all(
+            partner=partner,
+            ncr=step.capa.ncr,
+            files=files,
+            user=user,
+            request=request,
+            capa_step=step,
+        )
     return step

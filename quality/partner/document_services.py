@@ -239,10 +239,11 @@ def download_name(render: DocumentRender) -> str:
     return f"{stem}-{render.work_order.number}-{render.pk}.pdf"
 
 
-def document_downloaded(*, render: DocumentRender, user, request=None) -> None:
+def document_downloaded(*, partner: Partner, render: DocumentRender, user, request=None) -> None:
     audit_record(
         action=FILE_DOWNLOADED,
         actor=user,
+        partner=partner,
         obj=render,
         request=request,
         name=download_name(render),
@@ -252,10 +253,13 @@ def document_downloaded(*, render: DocumentRender, user, request=None) -> None:
     )
 
 
-def certificate_downloaded(*, certificate: Certificate, user, request=None) -> None:
+def certificate_downloaded(
+    *, partner: Partner, certificate: Certificate, user, request=None
+) -> None:
     audit_record(
         action=FILE_DOWNLOADED,
         actor=user,
+        partner=partner,
         obj=certificate,
         request=request,
         name=f"{certificate.number}.pdf",

@@ -225,7 +225,9 @@ def render_download(request, number, render_pk):
         return redirect("quality_documents:render", number=number, render_pk=row.pk)
     filename = document_services.download_name(row)
     handle = _open(row.pdf)
-    document_services.document_downloaded(render=row, user=request.user, request=request)
+    document_services.document_downloaded(
+        partner=request.tenant, render=row, user=request.user, request=request
+    )
     return download_response(handle, filename=filename, content_type="application/pdf")
 
 
@@ -281,7 +283,9 @@ def certificate_download(request, number, shipment_pk):
     if issued is None:
         return redirect("quality_documents:certificate", number=number, shipment_pk=shipment.pk)
     handle = _open(issued.pdf)
-    document_services.certificate_downloaded(certificate=issued, user=request.user, request=request)
+    document_services.certificate_downloaded(
+        partner=request.tenant, certificate=issued, user=request.user, request=request
+    )
     return download_response(
         handle, filename=f"{issued.number}.pdf", content_type="application/pdf"
     )

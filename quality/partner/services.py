@@ -586,7 +586,14 @@ def capa_step_complete(*, step: CapaStep, notes: str, user) -> CapaStep:
 
 
 def attachment_add(
-    *, ncr: NonConformance, uploaded, checked, user, capa_step: CapaStep | None = None, request=None
+    *,
+    partner: Partner,
+    ncr: NonConformance,
+    uploaded,
+    checked,
+    user,
+    capa_step: CapaStep | None = None,
+    request=None,
 ) -> Attachment:
     """Store one checked upload (portal.uploads.upload_check) under a generated
     name in this partner's storage, and audit it."""
@@ -609,6 +616,7 @@ def attachment_add(
             audit_record(
                 action=FILE_UPLOADED,
                 actor=user,
+                partner=partner,
                 obj=attachment,
                 request=request,
                 name=checked.name,
@@ -621,10 +629,11 @@ def attachment_add(
     return attachment
 
 
-def attachment_downloaded(*, attachment: Attachment, user, request=None) -> None:
+def attachment_downloaded(*, partner: Partner, attachment: Attachment, user, request=None) -> None:
     audit_record(
         action=FILE_DOWNLOADED,
         actor=user,
+        partner=partner,
         obj=attachment,
         request=request,
         name=attachment.original_name,
@@ -636,7 +645,7 @@ def attachment_downloaded(*, attachment: Attachment, user, request=None) -> None
 
 
 def measurement_access_grant(
-    *, hub_user, expires_at: datetime.datetime, reason: str, actor, request=None
+    *, partner: Partner, hub_user, expires_at: datetime.datetime, reason: str, actor, request=None
 ) -> MeasurementAccess:
     """Let one named hub user read this partner's raw measurements until `expires_at`."""
     now = timezone.now()
@@ -658,6 +667,7 @@ def measurement_access_grant(
         audit_record(
             action=PERMISSION_GRANTED,
             actor=actor,
+            partner=partner,
             obj=grant,
             request=request,
             user=hub_user.get_username(),
@@ -667,7 +677,9 @@ def measurement_access_grant(
     return grant
 
 
-def measurement_access_revoke(*, grant: MeasurementAccess, hub_user, actor, request=None) -> None:
+def measurement_access_revoke(
+    *, partner: Partner, grant: MeasurementAccess, hub_user, actor, request=None
+) -> None:
     with transaction.atomic():
         grant = MeasurementAccess.objects.select_for_update().get(pk=grant.pk)
         if grant.revoked_at is not None:
@@ -678,6 +690,7 @@ def measurement_access_revoke(*, grant: MeasurementAccess, hub_user, actor, requ
         audit_record(
             action=PERMISSION_REVOKED,
             actor=actor,
+            partner=partner,
             obj=grant,
             request=request,
             user=grant.user_label,

@@ -666,7 +666,7 @@ def ncr_attach(request, ncr_number):
     if form_run_service(
         form,
         lambda d: attachment_services.attachments_add(
-            ncr=ncr, files=d["files"], user=request.user, request=request
+            partner=request.tenant, ncr=ncr, files=d["files"], user=request.user, request=request
         ),
     ):
         count = len(form.cleaned_data["files"])
@@ -683,7 +683,9 @@ def attachment_download(request, ncr_number, attachment_pk):
     attachment = selectors.attachment_get(pk=attachment_pk)
     if attachment.ncr.number != ncr_number:
         raise Http404
-    services.attachment_downloaded(attachment=attachment, user=request.user, request=request)
+    services.attachment_downloaded(
+        partner=request.tenant, attachment=attachment, user=request.user, request=request
+    )
     return download_response(
         attachment.file.open("rb"),
         filename=attachment.original_name,
@@ -714,6 +716,7 @@ def capa_step(request, ncr_number, step):
     if request.method == "POST" and form_run_service(
         form,
         lambda d: attachment_services.capa_step_complete_with_evidence(
+            partner=request.tenant,
             step=capa_step,
             notes=d["notes"],
             files=d["files"],
@@ -774,6 +777,7 @@ def access_grant(request):
     if request.method == "POST" and form_run_service(
         form,
         lambda d: services.measurement_access_grant(
+            partner=request.tenant,
             hub_user=form.hub_user,
             expires_at=d["expires_at"],
             reason=d["reason"],
@@ -811,7 +815,11 @@ def access_revoke(request, grant_pk):
             if hub_user is None:
                 raise ValidationError(_("This hub user no longer exists."))
             services.measurement_access_revoke(
-                grant=grant, hub_user=hub_user, actor=request.user, request=request
+                partner=request.tenant,
+                grant=grant,
+                hub_user=hub_user,
+                actor=request.user,
+                request=request,
             )
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))

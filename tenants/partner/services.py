@@ -6,12 +6,21 @@ from guardian.shortcuts import assign_perm
 
 from portal.audit import FILE_DOWNLOADED, FILE_UPLOADED, PERMISSION_GRANTED, audit_record
 
+from ..models import Partner
 from . import tasks
 from .models import Document
 
 
 def document_upload(
-    *, uploaded, checked, title: str, kind: str, restricted: bool, user, request=None
+    *,
+    partner: Partner,
+    uploaded,
+    checked,
+    title: str,
+    kind: str,
+    restricted: bool,
+    user,
+    request=None,
 ) -> Document:
     with transaction.atomic():
         document = Document(
@@ -35,6 +44,7 @@ def document_upload(
         audit_record(
             action=FILE_UPLOADED,
             actor=user,
+            partner=partner,
             obj=document,
             request=request,
             name=checked.name,
@@ -43,13 +53,14 @@ def document_upload(
     return document
 
 
-def document_grant_view(*, document: Document, user, actor, request=None) -> None:
+def document_grant_view(*, partner: Partner, document: Document, user, actor, request=None) -> None:
     """Let one member see one restricted document (guardian, in this partner's schema)."""
     with transaction.atomic():
         assign_perm("partner_workspace.view_document", user, document)
         audit_record(
             action=PERMISSION_GRANTED,
             actor=actor,
+            partner=partner,
             obj=document,
             request=request,
             user=user.get_username(),
@@ -57,10 +68,11 @@ def document_grant_view(*, document: Document, user, actor, request=None) -> Non
         )
 
 
-def document_downloaded(*, document: Document, user, request=None) -> None:
+def document_downloaded(*, partner: Partner, document: Document, user, request=None) -> None:
     audit_record(
         action=FILE_DOWNLOADED,
         actor=user,
+        partner=partner,
         obj=document,
         request=request,
         name=document.original_name,

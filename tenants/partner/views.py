@@ -28,6 +28,7 @@ def document_upload(request):
     if request.method == "POST":
         if form.is_valid():
             document = services.document_upload(
+                partner=request.tenant,
                 uploaded=form.cleaned_data["file"],
                 checked=form.checked,
                 title=form.cleaned_data["title"],
@@ -46,7 +47,9 @@ def document_download(request, pk):
     document = selectors.document_get_for_user(
         user=request.user, membership=request.membership, pk=pk
     )
-    services.document_downloaded(document=document, user=request.user, request=request)
+    services.document_downloaded(
+        partner=request.tenant, document=document, user=request.user, request=request
+    )
     return download_response(
         document.file.open("rb"),
         filename=document.original_name,
@@ -63,7 +66,11 @@ def document_grant(request, pk):
     if request.method == "POST" and form.is_valid():
         try:
             services.document_grant_view(
-                document=document, user=form.user, actor=request.user, request=request
+                partner=request.tenant,
+                document=document,
+                user=form.user,
+                actor=request.user,
+                request=request,
             )
         except ValidationError as exc:
             form_add_service_error(form, exc)

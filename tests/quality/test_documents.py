@@ -141,7 +141,9 @@ def record_everything(q, world, *, text="Burr on the bore edge", lot="LOT-7", se
     for step in capa.steps.order_by("step")[:3]:
         services.capa_step_complete(step=step, notes=f"D{step.step} done: {text}", user=quality)
     uploaded, checked = checked_upload("bore-photo.png", PNG)
-    services.attachment_add(ncr=ncr, uploaded=uploaded, checked=checked, user=quality)
+    services.attachment_add(
+        partner=world.alpha, ncr=ncr, uploaded=uploaded, checked=checked, user=quality
+    )
     operator = world.user("alpha_operator")
     for op in wo.operations.order_by("sequence"):
         work_order_services.progress_report(

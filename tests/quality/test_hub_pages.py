@@ -388,6 +388,7 @@ def _grant(world, user, days=2):
     with schema_context("alpha"):
         connection.tenant = world.alpha
         return services.measurement_access_grant(
+            partner=world.alpha,
             hub_user=world.user(user),
             expires_at=now() + datetime.timedelta(days=days),
             reason="Supplier audit 2026",
@@ -453,6 +454,7 @@ def test_a_running_grant_shows_raw_data_to_that_user_only_until_it_ends(as_user,
     with schema_context("alpha"):
         connection.tenant = world.alpha
         services.measurement_access_revoke(
+            partner=world.alpha,
             grant=MeasurementAccess.objects.get(pk=grant.pk),
             hub_user=world.user("auditor"),
             actor=world.user("alpha_admin"),

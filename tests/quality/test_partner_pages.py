@@ -221,6 +221,7 @@ def test_another_partners_objects_are_not_found(as_user, world, inspected):
     ncr = raise_ncr(inspected, world)
     attachment = in_alpha(
         lambda: attachment_services.attachments_add(
+            partner=world.alpha,
             ncr=ncr,
             files=[_checked("photo.png", PNG)],
             user=world.user("alpha_operator"),
@@ -862,11 +863,15 @@ def test_list_query_counts_do_not_grow_with_rows(as_user, world, inspected):
             ncr = raise_ncr(inspected, world)
             in_alpha(
                 lambda ncr=ncr: attachment_services.attachments_add(
-                    ncr=ncr, files=[_checked("p.png", PNG)], user=world.user("alpha_operator")
+                    partner=world.alpha,
+                    ncr=ncr,
+                    files=[_checked("p.png", PNG)],
+                    user=world.user("alpha_operator"),
                 )
             )
             in_alpha(
                 lambda: services.measurement_access_grant(
+                    partner=world.alpha,
                     hub_user=world.user("qe"),
                     expires_at=timezone.now() + datetime.timedelta(days=2),
                     reason="Audit",

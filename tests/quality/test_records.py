@@ -539,17 +539,22 @@ def test_measurement_access_runs_until_it_expires_or_is_revoked(world, in_alpha)
     assert selectors.measurement_access_active(user=auditor) is None
     with pytest.raises(ValidationError, match="end in the future"):
         services.measurement_access_grant(
-            hub_user=auditor, expires_at=now(), reason="Audit", actor=admin
+            partner=world.alpha, hub_user=auditor, expires_at=now(), reason="Audit", actor=admin
         )
     with pytest.raises(ValidationError, match="at most 90 days"):
         services.measurement_access_grant(
+            partner=world.alpha,
             hub_user=auditor,
             expires_at=now() + datetime.timedelta(days=91),
             reason="Audit",
             actor=admin,
         )
     grant = services.measurement_access_grant(
-        hub_user=auditor, expires_at=now() + datetime.timedelta(days=2), reason="Audit", actor=admin
+        partner=world.alpha,
+        hub_user=auditor,
+        expires_at=now() + datetime.timedelta(days=2),
+        reason="Audit",
+        actor=admin,
     )
     assert selectors.measurement_access_active(user=auditor) == grant
     assert selectors.measurement_access_active(user=world.user("planner")) is None
@@ -558,7 +563,9 @@ def test_measurement_access_runs_until_it_expires_or_is_revoked(world, in_alpha)
     assert selectors.measurement_access_active(user=auditor) is None
     grant.expires_at = now() + datetime.timedelta(days=1)
     grant.save(update_fields=["expires_at"])
-    services.measurement_access_revoke(grant=grant, hub_user=auditor, actor=admin)
+    services.measurement_access_revoke(
+        partner=world.alpha, grant=grant, hub_user=auditor, actor=admin
+    )
     assert selectors.measurement_access_active(user=auditor) is None
     actions = list(
         AuditEntry.objects.filter(object_type="quality_partner.MeasurementAccess").values_list(
