@@ -14,6 +14,7 @@ import datetime
 import random
 from decimal import Decimal
 
+from django.db import transaction
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
@@ -99,11 +100,13 @@ def seed_demo_quality() -> int:
                         )
                         if out:
                             out_of_tolerance = record
-            inspections_publish(
-                partner=partner,
-                work_order=wo,
-                characteristic_ids={c.pk for cs in by_sequence.values() for c in cs},
-            )
+            # The ledger takes an event only inside the transaction of the change.
+            with transaction.atomic():
+                inspections_publish(
+                    partner=partner,
+                    work_order=wo,
+                    characteristic_ids={c.pk for cs in by_sequence.values() for c in cs},
+                )
         if measured:
             first = measured[0]
             services.first_article_record(
