@@ -79,6 +79,11 @@ class ApiKey(models.Model):
     def is_active(self) -> bool:
         return self.revoked_at is None
 
+    @property
+    def may_write(self) -> bool:
+        """Asked by the API's permission class for every unsafe method."""
+        return self.scope == self.Scope.WRITE
+
     def revoke(self) -> None:
         self.revoked_at = timezone.now()
         self.save(update_fields=["revoked_at"])
