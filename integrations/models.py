@@ -1,4 +1,4 @@
-"""API keys and idempotency records, in the public schema, each bound to one partner."""
+"""API keys, in the public schema, each bound to one partner."""
 
 from __future__ import annotations
 
@@ -87,31 +87,3 @@ class ApiKey(models.Model):
     def revoke(self) -> None:
         self.revoked_at = timezone.now()
         self.save(update_fields=["revoked_at"])
-
-
-class IdempotencyRecord(models.Model):
-    """The first response to a write sent with an `Idempotency-Key`, per partner."""
-
-    class State(models.TextChoices):
-        IN_FLIGHT = "in_flight", _("In flight")
-        DONE = "done", _("Done")
-
-    partner = models.ForeignKey(
-        "tenants.Partner", verbose_name=_("partner"), on_delete=models.CASCADE, related_name="+"
-    )
-    key = models.CharField(_("idempotency key"), max_length=255)
-    fingerprint = models.CharField(_("request fingerprint"), max_length=64)
-    state = models.CharField(_("state"), max_length=10, choices=State.choices)
-    status_code = models.PositiveSmallIntegerField(_("status code"), null=True)
-    response_body = models.JSONField(_("response body"), null=True)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("idempotency record")
-        verbose_name_plural = _("idempotency records")
-        constraints = [
-            models.UniqueConstraint(fields=["partner", "key"], name="idempotency_key_per_partner")
-        ]
-
-    def __str__(self):
-        return self.key

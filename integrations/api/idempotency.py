@@ -15,7 +15,8 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from rest_framework.response import Response
 
-from ..models import IdempotencyRecord
+from portal.models import IdempotencyRecord
+
 from .problems import problem
 
 HEADER = "Idempotency-Key"

@@ -5,10 +5,10 @@ from django.test import Client
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from integrations.models import ApiKey, IdempotencyRecord
+from integrations.models import ApiKey
 from orders import services
 from orders.partner.models import WorkOrder
-from portal.models import LedgerEvent
+from portal.models import IdempotencyRecord, LedgerEvent
 
 
 def api_client(partner, key=None):

@@ -7,7 +7,6 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from integrations.models import IdempotencyRecord
 from orders.hub import services
 from orders.hub.models import (
     BomLine,
@@ -17,7 +16,7 @@ from orders.hub.models import (
     ProductRevision,
 )
 from orders.vocabulary import PRODUCT_RELEASED
-from portal.models import AuditEntry
+from portal.models import AuditEntry, IdempotencyRecord
 
 from .conftest import make_revision
 
