@@ -97,7 +97,7 @@ def member_required(roles: Iterable[str] | None = None) -> Callable[[Callable], 
 def api_endpoint(view_class) -> Callable:
     """An API view for the URL conf: members of this host in `view_class.roles`
     (or any member), by session or by this partner's API key (see
-    integrations.api.permissions.MemberOrApiKey, which enforces it)."""
+    portal.api.permissions.MemberOrApiKey, which enforces it)."""
     roles = getattr(view_class, "roles", None)
     view = view_class.as_view()
     return _declare(view, Access(roles=frozenset(roles) if roles else None, api=True))

@@ -8,8 +8,8 @@ from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from integrations.api.idempotency import idempotent
 from orders import services
+from portal.api.idempotency import idempotent
 from portal.models import LedgerEvent
 from tenants.models import PLANNER_ROLES, Plant
 

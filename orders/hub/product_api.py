@@ -20,7 +20,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
-from integrations.api.idempotency import idempotent
+from portal.api.idempotency import idempotent
 from tenants.models import PLANNER_ROLES
 
 from . import input_services, selectors, services

@@ -8,7 +8,7 @@ from rest_framework.generics import ListAPIView, RetrieveAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from integrations.api.idempotency import idempotent
+from portal.api.idempotency import idempotent
 
 from . import services
 from .models import Shipment, WorkOrder, WorkOrderOperation

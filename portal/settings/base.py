@@ -220,11 +220,11 @@ REST_FRAMEWORK = {
         "integrations.api.authentication.ApiKeyAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["integrations.api.permissions.MemberOrApiKey"],
+    "DEFAULT_PERMISSION_CLASSES": ["portal.api.permissions.MemberOrApiKey"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 100,
-    "EXCEPTION_HANDLER": "integrations.api.problems.problem_exception_handler",
+    "EXCEPTION_HANDLER": "portal.api.problems.problem_exception_handler",
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",

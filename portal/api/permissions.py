@@ -1,7 +1,7 @@
 from django.utils.translation import gettext as _
 from rest_framework import permissions
 
-from portal.access import membership_for
+from ..access import membership_for
 
 
 class MemberOrApiKey(permissions.BasePermission):

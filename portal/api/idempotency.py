@@ -15,8 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from rest_framework.response import Response
 
-from portal.models import IdempotencyRecord
-
+from ..models import IdempotencyRecord
 from .problems import problem
 
 HEADER = "Idempotency-Key"
