@@ -1,5 +1,12 @@
+"""The demo network, composed from every domain's own demo (each made through
+that domain's services). This is composition-root code: it may know every app;
+`tenants.demo` seeds only tenants' part."""
+
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 
+from orders.demo import seed_demo_orders
+from quality.demo import seed_demo_quality
 from tenants.demo import DEMO_PASSWORD, seed_demo_network
 
 
@@ -8,13 +15,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         partners = seed_demo_network()
-        from django.contrib.auth import get_user_model
-
-        from orders.demo import seed_demo_orders
-
         orders = seed_demo_orders(planner=get_user_model().objects.get(username="planner"))
-        from quality.demo import seed_demo_quality
-
         inspections = seed_demo_quality()
         self.stdout.write(
             self.style.SUCCESS(
