@@ -19,15 +19,9 @@ import time
 
 from ortools.linear_solver import pywraplp
 
+from orders.planning.cpsat import MAX_VARIABLES, candidates_build, candidates_with, start_parts
 from orders.planning.instance import COST_SCALE, Instance
-from orders.planning.solver import (
-    MAX_VARIABLES,
-    _candidates,
-    _Model,
-    _with_cells,
-    solve,
-    start_parts,
-)
+from orders.planning.solver import SingleWeekModel, solve
 from orders.planning.synthetic import network
 
 from .stats import Table
@@ -35,7 +29,7 @@ from .stats import Table
 INT64_EDGE = 1e15  # CP-SAT writes "no bound" as the int64 extremes
 
 
-def lp_bound(model: _Model) -> tuple[float, float]:
+def lp_bound(model: SingleWeekModel) -> tuple[float, float]:
     """The LP relaxation's optimum (in plan cost units) and GLOP's seconds."""
     proto = model.model.proto
     lp = pywraplp.Solver.CreateSolver("GLOP")
@@ -112,9 +106,9 @@ def main(argv=None) -> int:
             problem = network(orders, plants, seed=args.seed, load=load)
             print(f"{size} load {load_text}: LP relaxation ...", file=sys.stderr, flush=True)
             inst = Instance(problem, spread_locked=True)
-            candidates, _notes = _candidates(inst, MAX_VARIABLES)
-            candidates = _with_cells(candidates, start_parts(inst, None))
-            bound, glop_seconds = lp_bound(_Model(inst, candidates))
+            candidates, _notes = candidates_build(inst, MAX_VARIABLES)
+            candidates = candidates_with(candidates, start_parts(inst, None))
+            bound, glop_seconds = lp_bound(SingleWeekModel(inst, candidates))
             print(f"{size} load {load_text}: CP-SAT ...", file=sys.stderr, flush=True)
             plan = solve(problem, time_limit=args.time_limit, workers=args.workers)
             table.add(

@@ -35,17 +35,17 @@ from collections.abc import Callable
 import numpy as np
 from ortools.sat.python import cp_model
 
+from .cpsat import (
+    MAX_VARIABLES,
+    CpSatModel,
+    candidates_build,
+    candidates_with,
+    check_arguments,
+    start_parts,
+)
 from .explain import Part, Spread, plan_build
 from .instance import COST_SCALE, Instance
 from .model import Plan, Problem, Progress
-from .solver import (
-    MAX_VARIABLES,
-    _candidates,
-    _check_arguments,
-    _Model,
-    _with_cells,
-    start_parts,
-)
 from .validate import problem_check
 
 
@@ -61,14 +61,14 @@ def solve_spread(
     seed: int = 0,
 ) -> Plan:
     """The cheapest spread plan CP-SAT finds within `time_limit` seconds."""
-    _check_arguments(time_limit, workers)
+    check_arguments(time_limit, workers)
     started = time.perf_counter()
     problem_check(problem)
     inst = Instance(problem, spread_locked=True)
-    candidates, notes = _candidates(inst, max_variables, _open_weeks(inst))
+    candidates, notes = candidates_build(inst, max_variables, _open_weeks(inst))
     start = start_parts(inst, hint)
-    candidates = _with_cells(candidates, start)
-    model = _SpreadModel(inst, candidates)
+    candidates = candidates_with(candidates, start)
+    model = SpreadModel(inst, candidates)
     model.hint(_spread_start(inst, candidates, start))
     build_seconds = time.perf_counter() - started
     result = model.run(
@@ -112,9 +112,10 @@ def _open_weeks(inst: Instance) -> list[dict[int, np.ndarray]]:
     return out
 
 
-class _SpreadModel(_Model):
-    """The CP-SAT model above; searched by _Model.run, whose parts are here
-    (parts, spread)."""
+class SpreadModel(CpSatModel):
+    """The spread CP-SAT model (above) over `candidates` (per order: plant ->
+    weeks); `hint` sets where the search starts, `run` (CpSatModel) searches,
+    and its parts are (parts, spread)."""
 
     def __init__(self, inst: Instance, candidates: list[dict[int, np.ndarray]]):
         self.inst = inst
@@ -228,7 +229,7 @@ class _SpreadModel(_Model):
                 moved = -(-(100 * n - q * per_plant.get(c, 0)) // 100)
                 m.add_hint(V[mc], max(0, moved) if share else 0)
 
-    def _parts(self, solver) -> tuple[list[Part], Spread]:
+    def solution_parts(self, solver) -> tuple[list[Part], Spread]:
         values = np.fromiter(solver.response_proto.solution, dtype=np.int64)
         parts: list[Part] = []
         spread: Spread = {}
