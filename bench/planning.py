@@ -16,8 +16,8 @@ import sys
 import time
 
 from orders.planning import greedy, solve
-from orders.planning.solver import solve as solve_single_week
-from orders.planning.solver_spread import solve_spread
+from orders.planning.single_week import solve_single_week
+from orders.planning.spread import solve_spread
 from orders.planning.synthetic import network
 
 from .stats import Table

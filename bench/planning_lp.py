@@ -1,7 +1,7 @@
 """How far can the CP-SAT gap close? The LP relaxation of the same model.
 
 `python -m bench.planning_lp [--sizes 500x50] [--seed 1] [--loads 0.5,0.65,default]`
-builds the single-week CP-SAT model exactly as `solver.solve` does, relaxes every
+builds the single-week CP-SAT model exactly as `solve_single_week` does, relaxes every
 variable to a real number and solves that linear programme with GLOP. Its optimum
 is a lower bound on every plan of the model, as CP-SAT's own best bound is; it is
 the bound a MIP solver starts from before any cut or branch. The table puts it
@@ -21,7 +21,7 @@ from ortools.linear_solver import pywraplp
 
 from orders.planning.cpsat import MAX_VARIABLES, candidates_build, candidates_with, start_parts
 from orders.planning.instance import COST_SCALE, Instance
-from orders.planning.solver import SingleWeekModel, solve
+from orders.planning.single_week import SingleWeekModel, solve_single_week
 from orders.planning.synthetic import network
 
 from .stats import Table
@@ -110,7 +110,7 @@ def main(argv=None) -> int:
             candidates = candidates_with(candidates, start_parts(inst, None))
             bound, glop_seconds = lp_bound(SingleWeekModel(inst, candidates))
             print(f"{size} load {load_text}: CP-SAT ...", file=sys.stderr, flush=True)
-            plan = solve(problem, time_limit=args.time_limit, workers=args.workers)
+            plan = solve_single_week(problem, time_limit=args.time_limit, workers=args.workers)
             table.add(
                 size,
                 load_text,

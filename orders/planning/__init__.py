@@ -1,8 +1,9 @@
 """The planning engine: which partner plant makes which network order, and why.
 
 Pure Python and OR-Tools (no Django): frozen dataclasses in (`model.Problem`),
-a `model.Plan` out. `solver.solve` (CP-SAT) and `greedy.greedy` (what a
-planner's spreadsheet does) cost plans the same way; `jsonio` reads and writes
+a `model.Plan` out. `solver.solve` (CP-SAT, with the `single_week` or the
+`spread` model, both on `cpsat`) and `greedy.greedy` (what a planner's
+spreadsheet does) cost plans the same way; `jsonio` reads and writes
 the JSON form (`problem.schema.json`); `python -m orders.planning solve FILE`
 runs it from a shell.
 """

@@ -11,7 +11,7 @@ import pytest
 from orders.planning import solve
 from orders.planning.jsonio import plan_from_json, plan_to_json
 from orders.planning.model import Capacity, Current, PlanningInputError, Split
-from orders.planning.solver_spread import solve_spread
+from orders.planning.spread import solve_spread
 from orders.planning.synthetic import network
 
 from .builders import FOUR_WEEKS, FRIDAY, MONDAY, ONE_WEEK, order, plant, problem

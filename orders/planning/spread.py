@@ -1,6 +1,6 @@
 """The spread model: an order's load may spread over several weeks at its plant.
 
-The single-week model (solver.py) puts each order, or each equal part of it,
+The single-week model (single_week.py) puts each order, or each equal part of it,
 in one plant-week; orders that need most of a plant-week leave holes no whole
 order fits, and the LP bound (fractions of orders) stays far below the plans.
 Here, per order that is not locked:
