@@ -31,8 +31,6 @@ Columns (header row required, names case-insensitive, order free, `,` or `;`):
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -41,6 +39,14 @@ from django.utils.translation import gettext as _
 
 from orders.vocabulary import PRODUCT_IMPORTED
 from portal.audit import audit_record
+from portal.csv_reading import (
+    CsvRefused,
+    CsvRow,
+    CsvTable,
+    RowError,
+    cell_text,
+    cell_whole_number,
+)
 from tenants.models import Certification
 
 from .models import (
@@ -92,13 +98,6 @@ class ImportRefused(Exception):
         self.preview = preview
 
 
-@dataclass(frozen=True)
-class RowError:
-    row: int  # the spreadsheet row: the header is row 1
-    column: str
-    message: str
-
-
 @dataclass
 class ParsedRow:
     row: int
@@ -140,45 +139,7 @@ class ImportPreview:
         return sorted({f"{r.product_code} rev {r.revision}" for r in self.rows if r.new_revision})
 
 
-def decode(content: bytes) -> tuple[str, str, bool]:
-    """The text, the encoding it was read in, and whether that was a fallback."""
-    if content.startswith(b"\xef\xbb\xbf"):
-        return content.decode("utf-8-sig"), "UTF-8 (BOM)", False
-    try:
-        return content.decode("utf-8"), "UTF-8", False
-    except UnicodeDecodeError:
-        pass
-    try:
-        return content.decode("cp1252"), "Windows-1252", True
-    except UnicodeDecodeError:
-        return content.decode("latin-1"), "Latin-1 (ISO-8859-1)", True
-
-
-# --- Cell parsers: each returns a value or raises ValueError with the message ------------
-
-
-def _text(value: str, *, max_length: int, required: bool = False) -> str:
-    if required and not value:
-        raise ValueError(_("Required."))
-    if len(value) > max_length:
-        raise ValueError(_("Too long: at most %(n)s characters.") % {"n": max_length})
-    return value
-
-
-def _integer(value: str, *, required: bool = True) -> int | None:
-    if not value:
-        if required:
-            raise ValueError(_("Required."))
-        return None
-    try:
-        number = int(value)
-    except ValueError:
-        raise ValueError(_("“%(v)s” is not a whole number.") % {"v": value}) from None
-    if number < 1:
-        raise ValueError(_("Must be 1 or more."))
-    if number > 2_147_483_647:
-        raise ValueError(_("Too large."))
-    return number
+# --- Cell parsers of this import (the generic ones are portal.csv_reading's) ------------
 
 
 def _decimal(
@@ -252,47 +213,14 @@ def _kind(value: str) -> str:
 # --- Parsing ----------------------------------------------------------------------------
 
 
-def _reader(text: str):
-    first_line = text.split("\n", 1)[0]
-    try:
-        dialect = csv.Sniffer().sniff(first_line, delimiters=",;\t")
-        delimiter = dialect.delimiter
-    except csv.Error:
-        delimiter = ","
-    return csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-
-
-class _Row:
-    """One data row: cells by column name, and the errors found in it."""
-
-    def __init__(self, number: int, cells: dict[str, str], errors: list[RowError]):
-        self.number, self.cells, self.errors = number, cells, errors
-        self.failed = False
-
-    def get(self, column: str, parse, **kwargs):
-        try:
-            return parse(self.cells.get(column, ""), **kwargs)
-        except ValueError as exc:
-            self.error(column, str(exc))
-            return None
-
-    def error(self, column: str, message: str) -> None:
-        self.failed = True
-        self.errors.append(RowError(self.number, column, message))
-
-
 def parse(text: str, *, encoding: str = "UTF-8", fallback_encoding: bool = False) -> ImportPreview:
     preview = ImportPreview(encoding=encoding, fallback_encoding=fallback_encoding)
-    reader = _reader(text)
+    table = CsvTable(text)
     try:
-        header = next(reader)
-    except StopIteration:
-        preview.header_errors.append(_("The file is empty."))
+        columns = table.read_header()
+    except CsvRefused as exc:
+        preview.header_errors.append(exc.message)
         return preview
-    except csv.Error as exc:
-        preview.header_errors.append(_("The header row cannot be read: %(e)s") % {"e": exc})
-        return preview
-    columns = [h.strip().lower() for h in header]
     unknown = [c for c in columns if c not in COLUMNS]
     missing = [c for c in REQUIRED_COLUMNS if c not in columns]
     repeated = sorted({c for c in columns if columns.count(c) > 1})
@@ -312,33 +240,17 @@ def parse(text: str, *, encoding: str = "UTF-8", fallback_encoding: bool = False
     if preview.header_errors:
         return preview
 
-    raw: list[_Row] = []
     try:
-        for index, cells in enumerate(reader, start=2):
-            if not any(c.strip() for c in cells):
-                continue
-            row = _Row(index, {}, preview.errors)
-            if len(cells) != len(columns):
-                row.error(
-                    "",
-                    _("The row has %(n)s cells; the header has %(m)s.")
-                    % {"n": len(cells), "m": len(columns)},
-                )
-                continue
-            row.cells = {c: v.strip() for c, v in zip(columns, cells, strict=True)}
-            raw.append(row)
-    except csv.Error as exc:
-        preview.header_errors.append(_("The file cannot be read as CSV: %(e)s") % {"e": exc})
-        return preview
-    if not raw and not preview.errors:
-        preview.header_errors.append(_("The file has a header but no rows."))
+        raw = table.read_rows(columns, preview.errors)
+    except CsvRefused as exc:
+        preview.header_errors.append(exc.message)
         return preview
 
     _check_rows(raw, preview)
     return preview
 
 
-def _check_rows(raw: list[_Row], preview: ImportPreview) -> None:
+def _check_rows(raw: list[CsvRow], preview: ImportPreview) -> None:
     for row in raw:
         code, name = row.cells.get("product_code", ""), row.cells.get("product_name", "")
         if code and name and len(name) <= 200:
@@ -382,9 +294,9 @@ def _check_rows(raw: list[_Row], preview: ImportPreview) -> None:
                 % {"v": row.cells.get("record", "")},
             )
             continue
-        code = row.get("product_code", _text, max_length=40, required=True)
-        rev = row.get("revision", _text, max_length=10, required=True)
-        row.get("product_name", _text, max_length=200)
+        code = row.get("product_code", cell_text, max_length=40, required=True)
+        rev = row.get("revision", cell_text, max_length=10, required=True)
+        row.get("product_name", cell_text, max_length=200)
         if code is None or rev is None:
             continue
         key = (code, rev)
@@ -403,10 +315,12 @@ def _check_rows(raw: list[_Row], preview: ImportPreview) -> None:
             )
         values: dict = {}
         if record == "bom":
-            values["position"] = row.get("position", _integer)
-            values["parent_position"] = row.get("parent_position", _integer, required=False)
-            values["component_code"] = row.get("component", _text, max_length=40, required=True)
-            values["description"] = row.get("description", _text, max_length=200)
+            values["position"] = row.get("position", cell_whole_number)
+            values["parent_position"] = row.get(
+                "parent_position", cell_whole_number, required=False
+            )
+            values["component_code"] = row.get("component", cell_text, max_length=40, required=True)
+            values["description"] = row.get("description", cell_text, max_length=200)
             values["quantity"] = row.get("quantity", _decimal, digits=12, places=4, positive=True)
             values["unit"] = row.get("unit", _unit, default="pcs")
             position, parent = values["position"], values["parent_position"]
@@ -431,10 +345,10 @@ def _check_rows(raw: list[_Row], preview: ImportPreview) -> None:
                         % {"n": parent},
                     )
         elif record == "operation":
-            values["sequence"] = row.get("sequence", _integer)
-            values["name"] = row.get("operation", _text, max_length=100, required=True)
+            values["sequence"] = row.get("sequence", cell_whole_number)
+            values["name"] = row.get("operation", cell_text, max_length=100, required=True)
             values["work_centre_type"] = row.get(
-                "work_centre_type", _text, max_length=40, required=True
+                "work_centre_type", cell_text, max_length=40, required=True
             )
             values["setup_minutes"] = row.get(
                 "setup_minutes", _decimal, digits=8, places=2, not_negative=True, default=Decimal(0)
@@ -442,7 +356,7 @@ def _check_rows(raw: list[_Row], preview: ImportPreview) -> None:
             values["run_minutes_per_unit"] = row.get(
                 "run_minutes_per_unit", _decimal, digits=8, places=3, not_negative=True
             )
-            values["required_capability"] = row.get("capability", _text, max_length=60)
+            values["required_capability"] = row.get("capability", cell_text, max_length=60)
             values["required_certification"] = row.get("certification", _certification)
             sequence = values["sequence"]
             if sequence is not None:
@@ -457,8 +371,8 @@ def _check_rows(raw: list[_Row], preview: ImportPreview) -> None:
                 else:
                     seen[("operation", *key, sequence)] = row.number
         else:
-            values["sequence"] = row.get("sequence", _integer)
-            values["name"] = row.get("characteristic", _text, max_length=100, required=True)
+            values["sequence"] = row.get("sequence", cell_whole_number)
+            values["name"] = row.get("characteristic", cell_text, max_length=100, required=True)
             values["kind"] = row.get("kind", _kind)
             values["unit"] = row.get("unit", _unit)
             limits = ("nominal", "lower_limit", "upper_limit")

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_tables2 import RequestConfig
 
+from portal import csv_reading
 from portal.forms import form_add_service_error
 from portal.uploads import clean_filename
 from tenants.models import PLANNER_ROLES, Certification
@@ -305,7 +306,7 @@ def product_import(request):
     except ValidationError as exc:
         form.add_error("file", exc)
         return _import_render(request, form=form, status=400)
-    text, encoding, fallback = csv_import.decode(content)
+    text, encoding, fallback = csv_reading.decode(content)
     preview = csv_import.parse(text, encoding=encoding, fallback_encoding=fallback)
     digest = hashlib.sha256(text.encode()).hexdigest()
     if preview.ok:

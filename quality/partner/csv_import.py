@@ -36,9 +36,16 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from orders.hub.csv_import import RowError, _integer, _reader, _Row, _text, decode
 from orders.hub.models import InspectionCharacteristic
 from orders.partner.models import WorkOrder
+from portal.csv_reading import (
+    CsvRefused,
+    CsvRow,
+    CsvTable,
+    RowError,
+    cell_text,
+    cell_whole_number,
+)
 
 from . import selectors
 from .models import InspectionRecord
@@ -50,8 +57,6 @@ __all__ = [
     "MAX_ROWS",
     "REQUIRED_COLUMNS",
     "CsvPreview",
-    "RowError",
-    "decode",
     "parse",
 ]
 
@@ -242,17 +247,13 @@ def parse(
             % {"wo": work_order, "status": work_order.get_status_display().lower()}
         )
         return preview
-    reader = _reader(text)
-    preview.delimiter = reader.dialect.delimiter
+    table = CsvTable(text)
+    preview.delimiter = table.delimiter
     try:
-        header = next(reader)
-    except StopIteration:
-        preview.header_errors.append(_("The file is empty."))
+        columns = table.read_header()
+    except CsvRefused as exc:
+        preview.header_errors.append(exc.message)
         return preview
-    except Exception as exc:  # csv.Error
-        preview.header_errors.append(_("The header row cannot be read: %(e)s") % {"e": exc})
-        return preview
-    columns = [h.strip().lower() for h in header]
     missing = [c for c in REQUIRED_COLUMNS if c not in columns]
     repeated = sorted({c for c in columns if c and columns.count(c) > 1})
     preview.ignored_columns = [c for c in columns if c and c not in COLUMNS]
@@ -271,39 +272,18 @@ def parse(
     if preview.header_errors:
         return preview
 
-    rows: list[_Row] = []
     try:
-        for index, cells in enumerate(reader, start=2):
-            if not any(c.strip() for c in cells):
-                continue
-            preview.row_count += 1
-            if preview.row_count > MAX_ROWS:
-                preview.header_errors.append(
-                    _("The file has more than %(max)s rows; split it into smaller files.")
-                    % {"max": MAX_ROWS}
-                )
-                return preview
-            row = _Row(index, {}, preview.errors)
-            if len(cells) != len(columns):
-                row.error(
-                    "",
-                    _("The row has %(n)s cells; the header has %(m)s.")
-                    % {"n": len(cells), "m": len(columns)},
-                )
-                continue
-            row.cells = {c: v.strip() for c, v in zip(columns, cells, strict=True)}
-            rows.append(row)
-    except Exception as exc:  # csv.Error: a broken quote, a NUL byte...
-        preview.header_errors.append(_("The file cannot be read as CSV: %(e)s") % {"e": exc})
+        rows = table.read_rows(columns, preview.errors, max_rows=MAX_ROWS)
+    except CsvRefused as exc:
+        preview.header_errors.append(exc.message)
         return preview
-    if not rows and not preview.errors:
-        preview.header_errors.append(_("The file has a header but no rows."))
-        return preview
+    finally:
+        preview.row_count = table.row_count
     _check_rows(rows, preview, work_order=work_order, tz=tz or timezone.get_current_timezone())
     return preview
 
 
-def _check_rows(rows: list[_Row], preview: CsvPreview, *, work_order: WorkOrder, tz) -> None:
+def _check_rows(rows: list[CsvRow], preview: CsvPreview, *, work_order: WorkOrder, tz) -> None:
     comma_decimal = preview.delimiter != ","
     now = timezone.now()
     characteristics = list(selectors.characteristics_for(work_order=work_order))
@@ -332,13 +312,13 @@ def _check_rows(rows: list[_Row], preview: CsvPreview, *, work_order: WorkOrder,
     seen_readings: dict[tuple[int, int, int, int], int] = {}
 
     for row in rows:
-        sequence = row.get("operation", _integer)
-        sample = row.get("sample", _integer)
-        piece_no = row.get("piece", _integer, required=False)
+        sequence = row.get("operation", cell_whole_number)
+        sample = row.get("sample", cell_whole_number)
+        piece_no = row.get("piece", cell_whole_number, required=False)
         if piece_no is None and not row.cells.get("piece"):
             piece_no = 1
-        serial = row.get("serial", _text, max_length=60)
-        instrument = row.get("instrument", _text, max_length=100, required=True)
+        serial = row.get("serial", cell_text, max_length=60)
+        instrument = row.get("instrument", cell_text, max_length=100, required=True)
         inspected_at = row.get("inspected_at", _inspected_at, tz=tz, now=now)
         name = row.cells.get("characteristic", "")
         characteristic = None

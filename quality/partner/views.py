@@ -27,6 +27,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_tables2 import RequestConfig
 
 from orders.partner import selectors as work_order_selectors
+from portal import csv_reading
 from portal.forms import form_run_service
 from portal.uploads import download_response
 from quality.spc import CPK_TARGET, RECOMMENDED_SUBGROUPS, Status
@@ -274,7 +275,7 @@ def csv_upload(request, number):
         return _import_render(request, work_order, form=form, status=400)
     upload = form.cleaned_data["file"]
     upload.seek(0)
-    text, encoding, fallback = csv_import.decode(upload.read())
+    text, encoding, fallback = csv_reading.decode(upload.read())
     preview = csv_import.parse(
         text, work_order=work_order, encoding=encoding, fallback_encoding=fallback
     )
@@ -319,7 +320,7 @@ def _import_confirm(request, work_order, key):
                 user=request.user,
             )
         except ValidationError as exc:
-            preview.errors.extend(csv_import.RowError(0, "", m) for m in exc.messages)
+            preview.errors.extend(csv_reading.RowError(0, "", m) for m in exc.messages)
     if not preview.ok:
         request.session.pop(key, None)
         messages.error(request, _("Nothing was imported: the file has errors now."))
