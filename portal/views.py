@@ -4,13 +4,12 @@ from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django_tables2 import RequestConfig
 
 from .audit import PASSWORD_CHANGED, audit_record
 from .filters import AuditEntryFilter
 from .forms import ProfileForm
 from .models import AuditEntry
-from .tables import AuditEntryTable
+from .tables import AuditEntryTable, RequestConfig
 
 PAGE_SIZE = 50
 

@@ -10,10 +10,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
-from django_tables2 import RequestConfig
 
 from orders import services
 from portal.forms import form_add_service_error
+from portal.tables import RequestConfig
 from tenants.models import PLANNER_ROLES
 
 from . import clearance, selectors

@@ -12,9 +12,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
-from django_tables2 import RequestConfig
 
 from portal.forms import form_run_service
+from portal.tables import RequestConfig
 from tenants.models import PLANNER_ROLES, DataSharingAgreement
 
 from . import input_services as services

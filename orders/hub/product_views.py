@@ -9,10 +9,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
-from django_tables2 import RequestConfig
 
 from portal import csv_reading
 from portal.forms import form_add_service_error
+from portal.tables import RequestConfig
 from portal.uploads import clean_filename
 from tenants.models import PLANNER_ROLES, Certification
 

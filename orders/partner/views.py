@@ -4,9 +4,9 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
-from django_tables2 import RequestConfig
 
 from portal.forms import form_run_service
+from portal.tables import RequestConfig
 from tenants.models import DataSharingAgreement
 
 from . import selectors, services

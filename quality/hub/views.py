@@ -16,9 +16,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
-from django_tables2 import RequestConfig
 
 from portal.forms import form_add_service_error
+from portal.tables import RequestConfig
 from quality import services
 from tenants.models import DataSharingAgreement
 

@@ -23,11 +23,11 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_tables2 import RequestConfig
 
 from orders.partner import selectors as work_order_selectors
 from orders.partner.models import Shipment
 from portal.forms import form_run_service
+from portal.tables import RequestConfig
 from portal.uploads import download_response
 
 from . import document_services

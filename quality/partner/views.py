@@ -24,11 +24,11 @@ from django.utils.formats import date_format, get_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
-from django_tables2 import RequestConfig
 
 from orders.partner import selectors as work_order_selectors
 from portal import csv_reading
 from portal.forms import form_run_service
+from portal.tables import RequestConfig
 from portal.uploads import download_response
 from quality.spc import CPK_TARGET, RECOMMENDED_SUBGROUPS, Status
 from quality.spc_charts import chart_summary, control_chart_svg

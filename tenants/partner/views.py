@@ -3,9 +3,9 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
-from django_tables2 import RequestConfig
 
 from portal.forms import form_add_service_error
+from portal.tables import RequestConfig
 from portal.uploads import download_response
 
 from . import selectors, services
