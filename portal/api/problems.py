@@ -1,7 +1,7 @@
 """Errors as RFC 7807 problem details (`application/problem+json`)."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
@@ -9,12 +9,24 @@ from rest_framework.views import exception_handler
 PROBLEM_TYPE = "https://dmn.example/problems/"
 
 
-def problem(status_code: int, title: str, detail: str = "", **extra) -> Response:
+def _body(status_code: int, title: str, detail: str, extra: dict) -> dict:
     body = {"type": f"{PROBLEM_TYPE}{status_code}", "title": title, "status": status_code}
     if detail:
         body["detail"] = detail
     body.update(extra)
+    return body
+
+
+def problem(status_code: int, title: str, detail: str = "", **extra) -> Response:
+    body = _body(status_code, title, detail, extra)
     return Response(body, status=status_code, content_type="application/problem+json")
+
+
+def problem_response(status_code: int, title: str, detail: str = "", **extra) -> JsonResponse:
+    """The same problem as a plain Django response, for code that answers before
+    (or outside) a DRF view, such as a middleware."""
+    body = _body(status_code, title, str(detail), extra)
+    return JsonResponse(body, status=status_code, content_type="application/problem+json")
 
 
 def _messages(data):

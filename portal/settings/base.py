@@ -103,6 +103,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "portal.middleware.UserTimezoneMiddleware",
     "axes.middleware.AxesMiddleware",
+    "portal.middleware.NulCharacterMiddleware",
 ]
 
 TEMPLATES = [

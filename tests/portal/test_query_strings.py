@@ -47,3 +47,20 @@ def test_an_unknown_sort_key_is_ignored(world):
     table = _audit_log(world, "sort=-__class__")
     assert list(table.order_by) in ([], ["-at"])
     assert len(table.page.object_list) >= 1
+
+
+def test_a_nul_character_in_the_address_is_refused_with_a_message(world):
+    client = client_for(world.user("planner"), world.hub)
+    for url in ("/partners/?q=%00", "/partners/?%00=1", f"/orders/{world.order_number}%00/"):
+        response = client.get(url)
+        assert response.status_code == 400, url
+        assert b"NUL character" in response.content, url
+
+
+def test_a_nul_character_in_an_api_address_is_refused_as_problem_json(world):
+    client = client_for(world.user("planner"), world.hub)
+    response = client.get("/api/orders/?status=%00")
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/problem+json"
+    problem = response.json()
+    assert problem["status"] == 400 and "NUL character" in problem["detail"]
