@@ -150,6 +150,12 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 
+# --- API keys: refused attempts per key prefix and client address -------------
+# After this many refusals within the window (seconds), that prefix from that
+# address answers 429 until the window ends (integrations/api/authentication.py).
+DMN_API_KEY_FAILURE_LIMIT = env.int("DMN_API_KEY_FAILURE_LIMIT", default=10)
+DMN_API_KEY_FAILURE_WINDOW = env.int("DMN_API_KEY_FAILURE_WINDOW", default=600)
+
 # --- Internationalisation: text translated, times stored in UTC --------------
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("de", _("German")), ("fr", _("French")), ("es", _("Spanish"))]
