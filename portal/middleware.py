@@ -5,6 +5,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tenants.middleware.main import TenantMainMiddleware
 
+from portal.api.problems import problem_response
+
 
 class TenantMiddleware(TenantMainMiddleware):
     """django-tenants' host routing, with a readable page for an unknown host."""
@@ -40,8 +42,6 @@ class NulCharacterMiddleware:
         message = _("The address contains a NUL character, which no page accepts.")
         access = getattr(view_func, "dmn_access", None)
         if getattr(access, "api", False):
-            from integrations.api.problems import problem_response
-
             return problem_response(400, _("Invalid input."), message)
         return render(request, "400.html", {"message": message}, status=400)
 

@@ -1,7 +1,7 @@
 from rest_framework.request import Request
 from rest_framework.test import APIRequestFactory
 
-from integrations.api.pagination import MAX_LIMIT, LimitOffsetPagination
+from portal.api.pagination import MAX_LIMIT, LimitOffsetPagination
 
 
 def _limit(query: dict) -> int:
