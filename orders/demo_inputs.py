@@ -23,6 +23,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
+from orders.declarations import weekly_hours
 from tenants.models import Partner, Plant
 
 from .hub import input_services
@@ -400,7 +401,7 @@ def demo_capacity_figures(today: datetime.date | None = None) -> dict[str, float
             if d["start"] <= day <= d["end"]
         }
         working = sum(1 for day in days if day.weekday() < 5 and day not in down)
-        total += sum(h for _t, h in input_services.weekly_hours(copy.work_centres)) * working / 5
+        total += sum(h for _t, h in weekly_hours(copy.work_centres)) * working / 5
     new_total, committed_total = demo_loads().totals({p.pk for p in _demo_plants()})
     return {
         "capacity": round(total),

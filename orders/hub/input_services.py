@@ -9,7 +9,6 @@ transaction, under a lock on the plant or product, and audited.
 from __future__ import annotations
 
 import datetime
-from collections import defaultdict
 from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import Any
@@ -27,24 +26,7 @@ from tenants.models import Partner, Plant
 
 from .models import FreightLane, Operation, PlantCost, Product, ProductRevision, WorkCentreRate
 
-WORKING_DAYS_PER_WEEK = 5
-
-
 # --- Reads ------------------------------------------------------------------------------------
-
-
-def weekly_hours(work_centres: Iterable[dict]) -> list[tuple[str, float]]:
-    """Effective hours per five-day week for each work-centre type of a declaration:
-    count × hours per day × 5 × efficiency, summed over the type's centres."""
-    totals: dict[str, float] = defaultdict(float)
-    for wc in work_centres:
-        totals[wc["type"]] += (
-            float(wc["count"])
-            * float(wc["hours_per_day"])
-            * WORKING_DAYS_PER_WEEK
-            * float(wc.get("efficiency", 1))
-        )
-    return sorted(totals.items())
 
 
 def downtime_dates(downtime: Iterable[dict]) -> list[dict]:

@@ -5,9 +5,8 @@ from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from orders.declarations import weekly_hours
 from tenants.models import Plant
-
-from .input_services import weekly_hours
 
 
 class PlantInputTable(tables.Table):

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from orders.declarations import weekly_hours
 from portal.forms import form_run_service
 from portal.tables import RequestConfig
 from tenants.models import PLANNER_ROLES, DataSharingAgreement
@@ -39,7 +40,7 @@ def _detail(request, plant, *, status=200, **forms):
     context = {
         "plant": plant,
         "capacity": capacity,
-        "hours": services.weekly_hours(capacity.work_centres) if capacity else [],
+        "hours": weekly_hours(capacity.work_centres) if capacity else [],
         "downtime": services.downtime_dates(capacity.downtime) if capacity else [],
         "released": DataSharingAgreement.Release.CAPACITY
         in DataSharingAgreement.releases_for(plant.partner),

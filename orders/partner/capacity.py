@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -21,9 +22,11 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 
+from orders.declarations import weekly_hours
 from orders.vocabulary import CAPACITY_DECLARED, CAPACITY_PUBLISHED
 from portal.audit import audit_record
 from portal.ledger import ledger_append
+from portal.models import LedgerEvent
 from tenants.models import DataSharingAgreement, Partner, Plant
 
 from .models import Downtime, PlantCapability, WorkCentre
@@ -63,6 +66,45 @@ def declaration_json(plant_id: int) -> dict[str, list]:
 
 def capacity_released(partner: Partner) -> bool:
     return RELEASE in DataSharingAgreement.releases_for(partner)
+
+
+@dataclass(frozen=True)
+class HubCopy:
+    """What the hub holds of one plant's declaration: the last declaration the
+    ledger carried for it, as the agreement in force releases it."""
+
+    declared_at: datetime.datetime
+    declared_by_label: str
+    work_centres: list
+    capabilities: list
+    downtime: list
+
+    @property
+    def hours(self) -> list[tuple[str, float]]:
+        return weekly_hours(self.work_centres)
+
+
+def hub_copies(partner: Partner, plant_ids: Iterable[int]) -> dict[int, HubCopy]:
+    """Per plant, what the hub holds of its declaration (none for a plant that
+    declares nothing, or while the agreement does not release capacity), read
+    from the partner's own events on the ledger rather than from the hub's tables."""
+    releases = DataSharingAgreement.releases_in_force(partner)
+    if RELEASE not in releases:
+        return {}
+    copies = {}
+    for plant_id in plant_ids:
+        event = (
+            LedgerEvent.objects.filter(
+                partner=partner, kind=CAPACITY_PUBLISHED, payload__plant=plant_id
+            )
+            .order_by("-id")
+            .first()
+        )
+        payload = event.released_payload(releases) if event else {}
+        declaration = [payload.get(name) for name in ("work_centres", "capabilities", "downtime")]
+        if any(declaration):
+            copies[plant_id] = HubCopy(event.at, event.actor_label, *declaration)
+    return copies
 
 
 # --- Publishing -----------------------------------------------------------------------------

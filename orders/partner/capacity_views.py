@@ -15,8 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from orders.hub.input_services import routing_capabilities, routing_work_centre_types, weekly_hours
-from orders.hub.models import PlantCapacity
+from orders.hub.input_services import routing_capabilities, routing_work_centre_types
 from portal.forms import form_add_service_error
 
 from . import capacity
@@ -40,12 +39,10 @@ def overview(request):
     ):
         for row in model.objects.filter(plant_id__in=ids):
             rows[row.plant_id][key].append(row)
-    hub_copies = {c.plant_id: c for c in PlantCapacity.objects.filter(plant_id__in=ids)}
+    copies = capacity.hub_copies(partner, ids)
     for plant in plants:
         plant.declared = rows[plant.pk]
-        plant.hub_copy = hub_copies.get(plant.pk)
-        if plant.hub_copy:
-            plant.hub_copy.hours = weekly_hours(plant.hub_copy.work_centres)
+        plant.hub_copy = copies.get(plant.pk)
     return render(
         request,
         "orders/partner/capacity/overview.html",
