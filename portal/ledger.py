@@ -26,7 +26,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from .models import LedgerEvent
 from .vocabulary import LEDGER_KINDS
@@ -51,6 +51,29 @@ def releases_in_force(partner_id: int) -> frozenset[str]:
     if _release_policy is None:
         raise RuntimeError("no release policy registered: the tenants app is not ready")
     return frozenset(_release_policy(partner_id)) | ALWAYS_RELEASED
+
+
+# --- Locks -----------------------------------------------------------------------------------
+
+# Appends take a shared lock on their partner and a rebuild an exclusive one, so a
+# rebuild neither misses an event committed while it runs nor has its writes
+# overwrite one: appends of the partner wait for the rebuild to commit, and the
+# rebuild waits for appends under way. Transaction-scoped advisory locks in a key
+# space of their own (two int4 keys: this namespace and a partner id, 0 for all).
+LOCK_NAMESPACE = 0x1ED6E4
+
+
+def _lock(partner_ids: list[int] | None, *, exclusive: bool) -> None:
+    """Shared or exclusive on these partners; a rebuild of all partners takes the
+    key of everyone exclusively, anything else takes it shared."""
+    shared, sole = "pg_advisory_xact_lock_shared", "pg_advisory_xact_lock"
+    calls = [f"{sole if exclusive and partner_ids is None else shared}(%s, 0)"]
+    params = [LOCK_NAMESPACE]
+    for partner_id in sorted(partner_ids or ()):
+        calls.append(f"{sole if exclusive else shared}(%s, %s)")
+        params += [LOCK_NAMESPACE, partner_id]
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(calls)}", params)  # noqa: S608  (no user input)
 
 
 # --- Projectors ------------------------------------------------------------------------------
@@ -128,6 +151,7 @@ def ledger_append(
     released = released_groups(groups, releases_in_force(partner.pk))
     if not released:
         return None
+    _lock([partner.pk], exclusive=False)
     payload: dict = {}
     fields_by_group: dict[str, list[str]] = {}
     for group, fields in released.items():
@@ -172,10 +196,12 @@ class RebuildReport:
 
 def ledger_rebuild(*, partner_ids: list[int] | None = None) -> RebuildReport:
     """Empty every read model (of these partners) and replay the ledger into it,
-    each event filtered through the agreement in force now. One transaction."""
+    each event filtered through the agreement in force now. One transaction,
+    holding the ledger's lock on those partners (all: every partner)."""
     started = time.perf_counter()
     report = RebuildReport()
     with transaction.atomic():
+        _lock(partner_ids, exclusive=True)
         instances = [cls(rebuilding=True) for cls in _projectors]
         by_kind: dict[str, list[Projector]] = defaultdict(list)
         for projector in instances:

@@ -3,9 +3,10 @@ own database connection (threads). The row locks serialise them: no report is
 lost and the operation never takes more than the previous step released."""
 
 import threading
+import time
 
 from django.core.exceptions import ValidationError
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
@@ -194,3 +195,132 @@ def test_two_reports_on_one_order_both_reach_its_projection(world):
     order_percent, dispatch_percents = in_own_connection(projection)
     assert all(p > 0 for p in dispatch_percents), dispatch_percents
     assert order_percent == round(sum(p * 10 for p in dispatch_percents) / 20)
+
+
+def waiting_advisory_locks() -> int:
+    """Requests for the ledger's locks (portal.ledger) waiting in this database."""
+    from portal.ledger import LOCK_NAMESPACE
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_locks l JOIN pg_database d ON d.oid = l.database"
+            " WHERE l.locktype = 'advisory' AND NOT l.granted AND l.objsubid = 2"
+            " AND l.classid = %s AND d.datname = current_database()",
+            [LOCK_NAMESPACE],
+        )
+        return cursor.fetchone()[0]
+
+
+def rebuild_while_reporting(world, op_pk, partner, monkeypatch) -> list[str]:
+    """A rebuild of alpha's read models has read the ledger and not yet written
+    the board when an operator of `partner` reports progress: the rebuild writes
+    once the report waits for it, or is done. Returns who committed first."""
+    from orders.hub.projectors import DispatchProjector
+    from portal.ledger import ledger_rebuild
+
+    rebuilt, reported = threading.Event(), threading.Event()
+    finished, errors = [], []
+    flush = DispatchProjector.flush
+
+    def flush_once_the_report_waits_or_is_done(self):
+        if self.rebuilding:
+            rebuilt.set()
+            for _ in range(200):
+                if reported.is_set() or waiting_advisory_locks():
+                    break
+                time.sleep(0.05)
+        flush(self)
+
+    monkeypatch.setattr(DispatchProjector, "flush", flush_once_the_report_waits_or_is_done)
+
+    def rebuild():
+        try:
+            with transaction.atomic():
+                ledger_rebuild(partner_ids=[world.alpha.pk])
+                finished.append("rebuild committed")
+        except Exception as exc:  # noqa: BLE001  (asserted below)
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    def report():
+        try:
+            rebuilt.wait(10)
+            with schema_context(partner.schema_name):
+                operation = WorkOrderOperation.objects.get(pk=op_pk)
+                partner_services.progress_report(
+                    partner=partner,
+                    operation=operation,
+                    user=world.user(f"{partner.slug}_operator"),
+                    good_quantity=1,
+                    started_at=timezone.now(),
+                    finished_at=timezone.now(),
+                )
+            finished.append("report committed")
+            reported.set()
+        except Exception as exc:  # noqa: BLE001  (asserted below)
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=rebuild), threading.Thread(target=report)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    return finished
+
+
+def test_a_report_waits_for_a_rebuild_of_its_partner_and_reaches_the_rebuilt_board(
+    world, monkeypatch
+):
+    """A rebuild neither misses an event committed while it runs nor overwrites
+    one: the partner's appends wait for it to commit, then project on top."""
+    from orders.hub.models import Dispatch
+    from portal.ledger import ledger_verify
+
+    op_pk = in_own_connection(committed_first_operation, world)
+    assert rebuild_while_reporting(world, op_pk, world.alpha, monkeypatch) == [
+        "rebuild committed",
+        "report committed",
+    ]
+
+    def board():
+        with schema_context("alpha"):
+            number = WorkOrderOperation.objects.get(pk=op_pk).work_order.number
+        return Dispatch.objects.get(work_order_number=number).status, ledger_verify().equal
+
+    assert in_own_connection(board) == ("in_progress", True)
+
+
+def test_another_partners_reports_do_not_wait_for_a_rebuild(world, monkeypatch):
+    op_pk = in_own_connection(beta_first_operation, world)
+    assert rebuild_while_reporting(world, op_pk, world.beta, monkeypatch) == [
+        "report committed",
+        "rebuild committed",
+    ]
+
+
+def beta_first_operation(world) -> int:
+    plant = PlantFactory(partner=world.beta, code=f"B{timezone.now():%H%M%S%f}"[:20])
+    CertificationFactory(partner=world.beta, plant=plant, standard="iso9001")
+    revision = make_revision(f"BETA-{timezone.now():%H%M%S%f}", actor=None)
+    order = hub_services.order_create(
+        actor=None,
+        customer_reference="PO-B",
+        revision=revision,
+        quantity=10,
+        due_date=timezone.localdate() + timezone.timedelta(days=20),
+        ship_to_name="DC",
+        ship_to_latitude=1,
+        ship_to_longitude=1,
+    )
+    dispatch = services.order_dispatch(order=order, plant=plant, quantity=10, actor=None)
+    with schema_context("beta"):
+        work_order = partner_services.work_order_accept(
+            partner=world.beta,
+            work_order=WorkOrder.objects.get(hub_dispatch_id=dispatch.pk),
+            user=world.user("beta_operator"),
+        )
+        return work_order.operations.order_by("sequence").first().pk

@@ -89,6 +89,8 @@ class History:
             )
             for i in range(5)
         ]
+        # Only this history's work: other tests may have committed work orders.
+        self.order_numbers = [order.number for order in self.orders]
 
     # --- what can happen next ----------------------------------------------------------
 
@@ -127,7 +129,9 @@ class History:
             with schema_context(partner.schema_name):
                 found += [
                     (partner, wo)
-                    for wo in WorkOrder.objects.filter(status__in=statuses).order_by("number")
+                    for wo in WorkOrder.objects.filter(
+                        status__in=statuses, order_number__in=self.order_numbers
+                    ).order_by("number")
                 ]
         return self.rng.choice(found) if found else (None, None)
 
@@ -166,7 +170,11 @@ class History:
                 )
 
     def decide_counter(self):
-        pending = list(Dispatch.objects.filter(status=Dispatch.Status.COUNTER_PROPOSED))
+        pending = list(
+            Dispatch.objects.filter(
+                status=Dispatch.Status.COUNTER_PROPOSED, order__number__in=self.order_numbers
+            )
+        )
         if pending:
             order_services.counter_decide(
                 dispatch=self.rng.choice(pending),
@@ -277,7 +285,11 @@ class History:
                 quality_services.ncr_close(partner=partner, ncr=ncr, user=quality)
 
     def decide_use_as_is(self):
-        pending = list(UseAsIsRequest.objects.filter(status=UseAsIsRequest.Status.PENDING))
+        pending = list(
+            UseAsIsRequest.objects.filter(
+                status=UseAsIsRequest.Status.PENDING, order_number__in=self.order_numbers
+            )
+        )
         if pending:
             approve = self.rng.random() < 0.5
             quality_hub_services.use_as_is_decide(
