@@ -39,9 +39,10 @@ def in_own_connection(fn, *args):
     return out["value"]
 
 
-def committed_first_operation(world) -> int:
-    plant = PlantFactory(partner=world.alpha, code=f"C{timezone.now():%H%M%S%f}"[:20])
-    CertificationFactory(partner=world.alpha, plant=plant, standard="iso9001")
+def committed_first_operation(world, partner=None) -> int:
+    partner = partner or world.alpha
+    plant = PlantFactory(partner=partner, code=f"C{timezone.now():%H%M%S%f}"[:20])
+    CertificationFactory(partner=partner, plant=plant, standard="iso9001")
     revision = make_revision(f"CONC-{timezone.now():%H%M%S%f}", actor=None)
     order = hub_services.order_create(
         actor=None,
@@ -54,12 +55,11 @@ def committed_first_operation(world) -> int:
         ship_to_longitude=1,
     )
     dispatch = services.order_dispatch(order=order, plant=plant, quantity=10, actor=None)
-    with schema_context("alpha"):
-        connection.tenant = world.alpha
+    with schema_context(partner.schema_name):
         work_order = partner_services.work_order_accept(
-            partner=world.alpha,
+            partner=partner,
             work_order=WorkOrder.objects.get(hub_dispatch_id=dispatch.pk),
-            user=world.user("alpha_operator"),
+            user=world.user(f"{partner.slug}_operator"),
         )
         return work_order.operations.order_by("sequence").first().pk
 
@@ -295,32 +295,8 @@ def test_a_report_waits_for_a_rebuild_of_its_partner_and_reaches_the_rebuilt_boa
 
 
 def test_another_partners_reports_do_not_wait_for_a_rebuild(world, monkeypatch):
-    op_pk = in_own_connection(beta_first_operation, world)
+    op_pk = in_own_connection(committed_first_operation, world, world.beta)
     assert rebuild_while_reporting(world, op_pk, world.beta, monkeypatch) == [
         "report committed",
         "rebuild committed",
     ]
-
-
-def beta_first_operation(world) -> int:
-    plant = PlantFactory(partner=world.beta, code=f"B{timezone.now():%H%M%S%f}"[:20])
-    CertificationFactory(partner=world.beta, plant=plant, standard="iso9001")
-    revision = make_revision(f"BETA-{timezone.now():%H%M%S%f}", actor=None)
-    order = hub_services.order_create(
-        actor=None,
-        customer_reference="PO-B",
-        revision=revision,
-        quantity=10,
-        due_date=timezone.localdate() + timezone.timedelta(days=20),
-        ship_to_name="DC",
-        ship_to_latitude=1,
-        ship_to_longitude=1,
-    )
-    dispatch = services.order_dispatch(order=order, plant=plant, quantity=10, actor=None)
-    with schema_context("beta"):
-        work_order = partner_services.work_order_accept(
-            partner=world.beta,
-            work_order=WorkOrder.objects.get(hub_dispatch_id=dispatch.pk),
-            user=world.user("beta_operator"),
-        )
-        return work_order.operations.order_by("sequence").first().pk
