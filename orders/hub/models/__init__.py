@@ -6,21 +6,17 @@ only: the import contract `partner-no-hub-models` forbids this package and its o
 modules to it.
 """
 
+from .orders import Dispatch, NetworkOrder
+from .plans import PlanRun
+from .plants import FreightLane, PlantCapacity, PlantCost, WorkCentreRate
 from .products import (
     BomLine,
-    Dispatch,
-    FreightLane,
     InspectionCharacteristic,
-    NetworkOrder,
     Operation,
-    PlanRun,
-    PlantCapacity,
-    PlantCost,
     Product,
     ProductRevision,
     RevisionIsReleased,
     RevisionPart,
-    WorkCentreRate,
 )
 
 __all__ = [
