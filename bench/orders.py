@@ -48,7 +48,7 @@ def build(partners: int, per_partner: int):
     from django_tenants.utils import schema_context
 
     from orders.hub.models import Dispatch, NetworkOrder, Operation, Product, ProductRevision
-    from orders.hub.services import revision_release
+    from orders.hub.products.services import revision_release
     from orders.partner.models import WorkOrder, WorkOrderOperation
     from tenants.models import Membership, Partner, Plant
     from tenants.services import partner_provision

@@ -22,7 +22,6 @@ from tenants.models import Membership, Partner, Plant
 
 from . import services
 from .demo_inputs import plants_making, seed_demo_planning_inputs
-from .hub import services as hub_services
 from .hub.models import (
     BomLine,
     InspectionCharacteristic,
@@ -31,6 +30,7 @@ from .hub.models import (
     Product,
     ProductRevision,
 )
+from .hub.products import services as hub_services
 from .partner import services as partner_services
 from .partner.models import WorkOrder
 

@@ -26,7 +26,6 @@ from django_tenants.utils import schema_context
 from orders.declarations import weekly_hours
 from tenants.models import Partner, Plant
 
-from .hub import input_services
 from .hub.models import (
     Dispatch,
     NetworkOrder,
@@ -35,6 +34,7 @@ from .hub.models import (
     Product,
     ProductRevision,
 )
+from .hub.plants import services as input_services
 from .partner import capacity
 from .partner.models import WorkCentre
 

@@ -20,7 +20,7 @@ from tenants.door import partner_schema
 from tenants.models import Certification, Partner, Plant
 
 from .hub.models import Dispatch, NetworkOrder, ProductRevision
-from .hub.selectors import order_quantity_dispatched
+from .hub.orders.selectors import order_quantity_dispatched
 
 
 def dispatch_check(*, order: NetworkOrder, plant: Plant, quantity: int) -> None:

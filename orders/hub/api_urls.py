@@ -2,7 +2,8 @@ from django.urls import path
 
 from portal.access import api_endpoint
 
-from . import api, product_api
+from .orders import api
+from .products import api as product_api
 
 app_name = "orders_api"
 

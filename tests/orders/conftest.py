@@ -4,8 +4,8 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from orders.hub import services as hub_services
 from orders.hub.models import Operation, Product, ProductRevision
+from orders.hub.products import services as hub_services
 from tenants.models import Certification, Plant
 
 from ..factories import CertificationFactory, PlantFactory

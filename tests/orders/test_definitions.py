@@ -6,8 +6,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from orders.hub import services
 from orders.hub.models import BomLine, InspectionCharacteristic, Operation, ProductRevision
+from orders.hub.products import services
 
 from .conftest import make_revision
 

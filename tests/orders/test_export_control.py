@@ -11,8 +11,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from orders import services
-from orders.hub import clearance
-from orders.hub import services as hub_services
+from orders.hub.orders import clearance
+from orders.hub.products import services as hub_services
 from portal.audit import PERMISSION_GRANTED, PERMISSION_REVOKED
 from portal.models import AuditEntry
 

@@ -10,8 +10,6 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from orders.hub import planning
-from orders.hub import services as hub_services
 from orders.hub.models import (
     FreightLane,
     NetworkOrder,
@@ -20,6 +18,8 @@ from orders.hub.models import (
     PlantCost,
     WorkCentreRate,
 )
+from orders.hub.plans import services as planning
+from orders.hub.products import services as hub_services
 from orders.partner.models import WorkOrder
 from orders.planning.jsonio import problem_from_json
 from orders.vocabulary import PLAN_CANCELLED, PLAN_STARTED

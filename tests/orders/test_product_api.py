@@ -7,7 +7,6 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from orders.hub import services
 from orders.hub.models import (
     BomLine,
     InspectionCharacteristic,
@@ -15,6 +14,7 @@ from orders.hub.models import (
     Product,
     ProductRevision,
 )
+from orders.hub.products import services
 from orders.vocabulary import PRODUCT_RELEASED
 from portal.models import AuditEntry, IdempotencyRecord
 

@@ -336,7 +336,7 @@ def test_csv_import_confirm_rechecks_and_writes_all_or_nothing(as_user, world):
 
 
 def test_csv_import_write_failure_rolls_back_everything(as_user, world, monkeypatch):
-    from orders.hub import csv_import
+    from orders.hub.products import csv_import
 
     client = as_user("planner", world.hub)
     preview = _upload(client, GOOD)

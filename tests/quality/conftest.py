@@ -8,8 +8,8 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from orders import services as order_services
-from orders.hub import services as hub_services
 from orders.hub.models import InspectionCharacteristic, Operation, Product, ProductRevision
+from orders.hub.products import services as hub_services
 from orders.partner import services as work_order_services
 from orders.partner.models import WorkOrder
 from tenants.models import Certification

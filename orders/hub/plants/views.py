@@ -18,10 +18,10 @@ from portal.forms import form_run_service
 from portal.tables import RequestConfig
 from tenants.models import PLANNER_ROLES, DataSharingAgreement
 
-from . import input_services as services
-from .models import FreightLane, WorkCentreRate
-from .plant_input_forms import FreightLaneForm, PlantCostForm, PlantInputFilter, WorkCentreRateForm
-from .plant_input_tables import PlantInputTable
+from ..models.plants import FreightLane, WorkCentreRate
+from . import services
+from .forms import FreightLaneForm, PlantCostForm, PlantInputFilter, WorkCentreRateForm
+from .tables import PlantInputTable
 
 PLANNERS = PLANNER_ROLES
 PAGE_SIZE = 50

@@ -3,7 +3,7 @@ from django.urls import path
 from portal.access import member_required
 from tenants.models import PLANNER_ROLES as PLANNERS
 
-from . import product_views as views
+from . import views
 
 app_name = "products"
 

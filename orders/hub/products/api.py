@@ -23,9 +23,11 @@ from rest_framework.views import APIView
 from portal.api.idempotency import idempotent
 from tenants.models import PLANNER_ROLES
 
-from . import input_services, selectors, services
-from .models import BomLine, InspectionCharacteristic, Operation, Product, ProductRevision
-from .product_forms import (
+from ..models.products import BomLine, InspectionCharacteristic, Operation, Product, ProductRevision
+from ..orders import selectors
+from ..plants import services as input_services
+from . import services
+from .forms import (
     BomLineForm,
     CharacteristicForm,
     OperationForm,

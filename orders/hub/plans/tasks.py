@@ -5,6 +5,6 @@ from portal.celery import app
 
 @app.task
 def plan_solve(run_id: int) -> str:
-    from .planning import plan_solve as solve
+    from .services import plan_solve as solve
 
     return solve(run_id=run_id).status

@@ -5,7 +5,7 @@ from django.urls import path
 from portal.access import member_required
 from tenants.models import PLANNER_ROLES as PLANNERS
 
-from . import plant_inputs as views
+from . import views
 
 app_name = "plant_inputs"
 

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tenants.models import Partner, Plant
 
-from .models import BomLine, InspectionCharacteristic, Operation, Product, ProductRevision
+from ..models.products import BomLine, InspectionCharacteristic, Operation, Product, ProductRevision
 
 # Units a BOM quantity or a characteristic may be given in (the CSV import checks the same).
 UNITS = {

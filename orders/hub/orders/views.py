@@ -16,13 +16,13 @@ from portal.forms import form_add_service_error
 from portal.tables import RequestConfig
 from tenants.models import PLANNER_ROLES
 
+from ..models.orders import Dispatch
+from ..products import services as hub_services
 from . import clearance, selectors
-from . import services as hub_services
 from .clearance import orders_visible_to
-from .models import Dispatch
-from .order_filters import OrderBoardFilter
-from .order_forms import ClearanceGrantForm, DispatchForm, OrderForm
-from .order_tables import OrderBoardTable
+from .filters import OrderBoardFilter
+from .forms import ClearanceGrantForm, DispatchForm, OrderForm
+from .tables import OrderBoardTable
 
 PLANNERS = PLANNER_ROLES
 CLEARANCE_AUTHORITY = ("network_admin",)

@@ -18,11 +18,11 @@ from portal.forms import form_add_service_error
 from portal.tables import RequestConfig
 from tenants.models import PLANNER_ROLES, Partner, Plant
 
-from . import planning
-from .models import PlanRun
-from .planning_charts import load_chart
-from .planning_forms import PlanStartForm, WhatIfForm
-from .planning_tables import PlanRunTable
+from ..models.plans import PlanRun
+from . import services as planning
+from .charts import load_chart
+from .forms import PlanStartForm, WhatIfForm
+from .tables import PlanRunTable
 
 PLANNERS = PLANNER_ROLES
 

@@ -24,7 +24,8 @@ from orders.vocabulary import PLANT_COST_CHANGED
 from portal.audit import audit_record
 from tenants.models import Partner, Plant
 
-from .models import FreightLane, Operation, PlantCost, Product, ProductRevision, WorkCentreRate
+from ..models.plants import FreightLane, PlantCost, WorkCentreRate
+from ..models.products import Operation, Product, ProductRevision
 
 # --- Reads ------------------------------------------------------------------------------------
 

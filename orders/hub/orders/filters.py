@@ -5,7 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 from tenants.models import Partner, Plant
 
-from .models import NetworkOrder, Product
+from ..models.orders import NetworkOrder
+from ..models.products import Product
 from .selectors import late_q, orders_with_live_dispatch
 
 DATE = forms.DateInput(attrs={"type": "date"})

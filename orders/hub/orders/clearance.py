@@ -21,7 +21,7 @@ from portal.audit import PERMISSION_GRANTED, PERMISSION_REVOKED, audit_record
 from portal.models import User
 from tenants.models import HUB_ROLES, Membership, Role
 
-from .models import NetworkOrder
+from ..models.orders import NetworkOrder
 
 PERMISSION = "orders_hub.view_networkorder"
 CODENAME = "view_networkorder"

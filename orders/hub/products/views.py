@@ -16,9 +16,11 @@ from portal.tables import RequestConfig
 from portal.uploads import clean_filename
 from tenants.models import PLANNER_ROLES, Certification
 
-from . import csv_import, input_services, selectors, services
-from .models import Product, ProductRevision, RevisionIsReleased
-from .product_forms import (
+from ..models.products import Product, ProductRevision, RevisionIsReleased
+from ..orders import selectors
+from ..plants import services as input_services
+from . import csv_import, services
+from .forms import (
     UNITS,
     BomLineForm,
     CharacteristicForm,
@@ -28,7 +30,7 @@ from .product_forms import (
     ProductForm,
     ProductPlanningForm,
 )
-from .product_tables import ProductTable
+from .tables import ProductTable
 
 PAGE_SIZE = 50
 

@@ -3,7 +3,7 @@ from django.utils import formats
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from .models import PlanRun
+from ..models.plans import PlanRun
 
 
 class PlanRunTable(tables.Table):

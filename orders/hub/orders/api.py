@@ -13,10 +13,11 @@ from portal.api.idempotency import idempotent
 from portal.models import LedgerEvent
 from tenants.models import PLANNER_ROLES, Plant
 
-from . import services as hub_services
+from ..models.orders import Dispatch, NetworkOrder
+from ..models.products import ProductRevision
+from ..products import services as hub_services
 from .clearance import orders_visible_to
-from .models import Dispatch, NetworkOrder, ProductRevision
-from .order_forms import split_min_lot_error
+from .forms import split_min_lot_error
 
 
 class DispatchSerializer(serializers.ModelSerializer):

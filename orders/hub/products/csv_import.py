@@ -49,14 +49,14 @@ from portal.csv_reading import (
 )
 from tenants.models import Certification
 
-from .models import (
+from ..models.products import (
     BomLine,
     InspectionCharacteristic,
     Operation,
     Product,
     ProductRevision,
 )
-from .product_forms import UNITS
+from .forms import UNITS
 
 MAX_BYTES = 2 * 1024 * 1024
 SESSION_KEY = "products_csv_import"

@@ -2,7 +2,7 @@ from django.urls import path
 
 from portal.access import member_required
 
-from . import order_views as views
+from . import views
 
 app_name = "orders"
 

@@ -3,7 +3,8 @@ from django.utils.translation import gettext_lazy as _
 
 from tenants.models import Partner, Plant
 
-from .models import NetworkOrder, ProductRevision
+from ..models.orders import NetworkOrder
+from ..models.products import ProductRevision
 from .selectors import dispatch_plant_choices
 
 

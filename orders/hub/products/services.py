@@ -13,16 +13,16 @@ from django.utils.translation import gettext as _
 from orders.vocabulary import PRODUCT_RELEASED
 from portal.audit import audit_record
 
-from . import clearance
-from .models import (
+from ..models.orders import NetworkOrder
+from ..models.products import (
     BomLine,
     InspectionCharacteristic,
-    NetworkOrder,
     Operation,
     Product,
     ProductRevision,
     RevisionPart,
 )
+from ..orders import clearance
 
 
 def revision_release(*, revision: ProductRevision, actor, request=None) -> ProductRevision:

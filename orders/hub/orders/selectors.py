@@ -25,8 +25,9 @@ from django.utils.translation import gettext_lazy as _
 from portal.models import LedgerEvent
 from tenants.models import Partner, Plant
 
+from ..models.orders import Dispatch, NetworkOrder
+from ..models.products import BomLine, ProductRevision
 from .clearance import orders_visible_to
-from .models import BomLine, Dispatch, NetworkOrder, ProductRevision
 
 
 def order_board(*, user, today: datetime.date | None = None) -> QuerySet[NetworkOrder]:

@@ -30,7 +30,9 @@ from orders.vocabulary import PLAN_APPROVED, PLAN_CANCELLED, PLAN_STARTED
 from portal.audit import audit_record
 from tenants.models import Certification, Partner, Plant
 
-from .models import Dispatch, FreightLane, NetworkOrder, PlanRun
+from ..models.orders import Dispatch, NetworkOrder
+from ..models.plans import PlanRun
+from ..models.plants import FreightLane
 
 HORIZON_WEEKS = 8
 MAX_HORIZON_WEEKS = 26

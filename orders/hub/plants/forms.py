@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from tenants.filters import plant_countries
 from tenants.models import Partner
 
-from .models import FreightLane, PlantCost, WorkCentreRate
+from ..models.plants import FreightLane, PlantCost, WorkCentreRate
 
 
 class PlantInputFilter(django_filters.FilterSet):
