@@ -3,6 +3,9 @@ task, cancel, review pages, approve (dispatch through the orders services) and
 what-if against a base plan."""
 
 import datetime
+import os
+import subprocess
+import sys
 from decimal import Decimal
 
 import pytest
@@ -388,3 +391,22 @@ def test_a_run_without_a_plan_says_so_and_earlier_plans_stay(
     assert "No plan was found within 5 s" in page
     earlier.refresh_from_db()
     assert earlier.status == PlanRun.Status.DONE and earlier.plan is not None
+
+
+def test_the_worker_knows_the_plan_run_task_by_its_name():
+    """A worker imports its task modules at start-up; the plan-run task is among them,
+    under the name that queued messages and worker routes use."""
+    code = (
+        "import django; django.setup()\n"
+        "from portal.celery import app\n"
+        "app.loader.import_default_modules()\n"
+        "print('orders.hub.tasks.plan_solve' in app.tasks)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "portal.settings"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.stdout.strip() == "True", result.stdout + result.stderr
