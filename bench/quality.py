@@ -95,7 +95,8 @@ def build(pieces: int, ncrs: int, shipments: int):
         Product,
         ProductRevision,
     )
-    from orders.hub.products.services import order_create, revision_release
+    from orders.hub.orders.services import order_create
+    from orders.hub.products.services import revision_release
     from orders.partner import services as work_order_services
     from orders.partner.models import Shipment, WorkOrder
     from orders.services import order_dispatch

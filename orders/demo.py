@@ -30,7 +30,8 @@ from .hub.models import (
     Product,
     ProductRevision,
 )
-from .hub.products import services as hub_services
+from .hub.orders import services as hub_services
+from .hub.products import services as product_services
 from .partner import services as partner_services
 from .partner.models import WorkOrder
 
@@ -245,7 +246,7 @@ def _products(planner) -> list[ProductRevision]:
                         name=f"{op_name} passed",
                         kind=InspectionCharacteristic.Kind.ATTRIBUTE,
                     )
-            revision = hub_services.revision_release(revision=revision, actor=planner)
+            revision = product_services.revision_release(revision=revision, actor=planner)
         revisions.append(revision)
     return revisions
 

@@ -141,7 +141,8 @@ def _make_api_key(partner: Partner, admin) -> int:
 def _make_dispatched_order(partner: Partner, planner) -> dict:
     """A released product, an order and its work order dispatched to `partner`."""
     from orders.hub.models import Operation, Product, ProductRevision
-    from orders.hub.products.services import order_create, revision_release
+    from orders.hub.orders.services import order_create
+    from orders.hub.products.services import revision_release
     from orders.partner.models import WorkOrder
     from orders.services import order_dispatch
 

@@ -40,7 +40,7 @@ from django.utils.translation import gettext as _
 
 from orders import vocabulary
 from orders.hub.models import Dispatch, NetworkOrder, Product
-from orders.hub.orders.clearance import orders_visible_to
+from orders.hub.orders.selectors import orders_visible_to
 from portal.models import LedgerEvent
 from quality import publish
 from tenants.door import partner_schema

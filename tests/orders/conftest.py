@@ -5,7 +5,8 @@ import pytest
 from django.utils import timezone
 
 from orders.hub.models import Operation, Product, ProductRevision
-from orders.hub.products import services as hub_services
+from orders.hub.orders import services as hub_services
+from orders.hub.products import services as product_services
 from tenants.models import Certification, Plant
 
 from ..factories import CertificationFactory, PlantFactory
@@ -27,7 +28,7 @@ def make_revision(code="BRK-100", *, certification="iso9001", release=True, acto
             required_certification=certification if sequence == 2 else "",
         )
     if release:
-        revision = hub_services.revision_release(revision=revision, actor=actor)
+        revision = product_services.revision_release(revision=revision, actor=actor)
     return revision
 
 

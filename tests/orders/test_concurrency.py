@@ -11,7 +11,7 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from orders import services
-from orders.hub.products import services as hub_services
+from orders.hub.orders import services as hub_services
 from orders.partner import services as partner_services
 from orders.partner.models import ProgressReport, WorkOrder, WorkOrderOperation
 

@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from orders.hub.models import BomLine, InspectionCharacteristic, Operation, ProductRevision
+from orders.hub.orders import services as order_services
 from orders.hub.products import services
 
 from .conftest import make_revision
@@ -110,20 +111,20 @@ def test_orders_need_a_released_revision_and_a_future_due_date(world):
     }
     future = timezone.localdate() + datetime.timedelta(days=10)
     with pytest.raises(ValidationError, match="not released"):
-        services.order_create(actor=None, revision=draft, due_date=future, **common)
+        order_services.order_create(actor=None, revision=draft, due_date=future, **common)
     released = make_revision("BRK-300", actor=world.user("planner"))
     with pytest.raises(ValidationError, match="in the past"):
-        services.order_create(
+        order_services.order_create(
             actor=None,
             revision=released,
             due_date=timezone.localdate() - datetime.timedelta(days=1),
             **common,
         )
     with pytest.raises(ValidationError):
-        services.order_create(
+        order_services.order_create(
             actor=None, revision=released, due_date=future, **{**common, "quantity": 0}
         )
-    order = services.order_create(actor=None, revision=released, due_date=future, **common)
+    order = order_services.order_create(actor=None, revision=released, due_date=future, **common)
     assert order.number.startswith(f"NO-{timezone.now().year}-")
     assert order.status == "draft"
 

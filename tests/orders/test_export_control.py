@@ -11,8 +11,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from orders import services
-from orders.hub.orders import clearance
-from orders.hub.products import services as hub_services
+from orders.hub.orders import selectors as hub_selectors
+from orders.hub.orders import services as hub_services
 from portal.audit import PERMISSION_GRANTED, PERMISSION_REVOKED
 from portal.models import AuditEntry
 
@@ -128,7 +128,7 @@ def test_planner_cannot_manage_clearances(as_user, world, secret):
     assert client.get(f"/orders/{secret.number}/clearances/").status_code == 403
     response = client.post(f"/orders/{secret.number}/clearances/", {"user": world.user("qe").pk})
     assert response.status_code == 403
-    assert world.user("qe") not in clearance.cleared_users(secret)
+    assert world.user("qe") not in hub_selectors.cleared_users(secret)
 
 
 def test_grant_refuses_partner_users_and_ordinary_orders(as_user, world, secret, order):
@@ -138,9 +138,11 @@ def test_grant_refuses_partner_users_and_ordinary_orders(as_user, world, secret,
     )
     assert response.status_code == 400
     assert "Select a valid choice" in response.content.decode()
-    assert world.user("alpha_admin") not in clearance.cleared_users(secret)
+    assert world.user("alpha_admin") not in hub_selectors.cleared_users(secret)
     with pytest.raises(ValidationError, match="not export-controlled"):
-        clearance.clearance_grant(order=order, user=world.user("qe"), actor=world.user("netadmin"))
+        hub_services.clearance_grant(
+            order=order, user=world.user("qe"), actor=world.user("netadmin")
+        )
 
 
 def test_dispatch_of_a_cleared_order_still_needs_the_itar_registration(world, secret, alpha_plant):

@@ -21,8 +21,8 @@ from orders.hub.models import (
     PlantCost,
     WorkCentreRate,
 )
+from orders.hub.orders import services as hub_services
 from orders.hub.plans import services as planning
-from orders.hub.products import services as hub_services
 from orders.partner.models import WorkOrder
 from orders.planning.jsonio import problem_from_json
 from orders.vocabulary import PLAN_CANCELLED, PLAN_STARTED

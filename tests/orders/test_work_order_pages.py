@@ -40,7 +40,7 @@ def test_inbox_query_count_does_not_grow(as_user, world, order, alpha_plant, rev
     client.get("/work-orders/")
     with CaptureQueriesContext(connection) as few:
         client.get("/work-orders/")
-    from orders.hub.products import services as hub_services
+    from orders.hub.orders import services as hub_services
 
     for _ in range(8):
         o = hub_services.order_create(

@@ -20,7 +20,7 @@ from django_tenants.utils import schema_context
 
 from orders import services as order_services
 from orders.hub.models import Dispatch, InspectionCharacteristic, NetworkOrder, PlantCapacity
-from orders.hub.products import services as hub_services
+from orders.hub.orders import services as hub_services
 from orders.partner import capacity
 from orders.partner import services as partner_services
 from orders.partner.models import WorkOrder

@@ -9,7 +9,8 @@ from django_tenants.utils import schema_context
 
 from orders import services as order_services
 from orders.hub.models import InspectionCharacteristic, Operation, Product, ProductRevision
-from orders.hub.products import services as hub_services
+from orders.hub.orders import services as hub_services
+from orders.hub.products import services as product_services
 from orders.partner import services as work_order_services
 from orders.partner.models import WorkOrder
 from tenants.models import Certification
@@ -52,7 +53,7 @@ def make_inspected_revision(code="QB-100", revision="A", *, actor=None) -> Produ
         unit="mm",
     )
     InspectionCharacteristic.objects.create(operation=ops[30], name="Visual", kind="attribute")
-    return hub_services.revision_release(revision=rev, actor=actor)
+    return product_services.revision_release(revision=rev, actor=actor)
 
 
 @dataclass

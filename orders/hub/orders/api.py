@@ -15,9 +15,9 @@ from tenants.models import PLANNER_ROLES, Plant
 
 from ..models.orders import Dispatch, NetworkOrder
 from ..models.products import ProductRevision
-from ..products import services as hub_services
-from .clearance import orders_visible_to
+from . import services as hub_services
 from .forms import split_min_lot_error
+from .selectors import orders_visible_to
 
 
 class DispatchSerializer(serializers.ModelSerializer):

@@ -1,4 +1,15 @@
-"""Reads for the hub's pages and API: hub tables and the ledger, never partner schemas."""
+"""Reads of network orders for the hub's pages and API: hub tables and the ledger,
+never partner schemas.
+
+Export control: an export-controlled order is seen only by users cleared for it.
+Clearance is a guardian object permission (`orders_hub.view_networkorder`) on
+the order, kept in the public schema beside it. The network admin is the
+clearance authority: sees every order and grants or revokes clearance to hub
+members, each change audited (`services.clearance_grant`). Whoever creates an
+export-controlled order is cleared for it. Everyone else finds no trace of the
+order on the hub: not on the board, in its CSV, on a detail page (404) or in the
+API, because every read of orders here starts from `orders_visible_to`.
+"""
 
 from __future__ import annotations
 
@@ -21,13 +32,73 @@ from django.db.models import (
 from django.shortcuts import get_object_or_404
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
+from django_tenants.utils import get_public_schema_name
+from guardian.shortcuts import get_objects_for_user, get_users_with_perms
 
-from portal.models import LedgerEvent
-from tenants.models import Partner, Plant
+from portal.models import LedgerEvent, User
+from tenants.models import HUB_ROLES, Membership, Partner, Plant, Role
 
 from ..models.orders import Dispatch, NetworkOrder
-from ..models.products import BomLine, ProductRevision
-from .clearance import orders_visible_to
+
+# ---- export control ------------------------------------------------------
+
+PERMISSION = "orders_hub.view_networkorder"
+CODENAME = "view_networkorder"
+
+
+def is_authority(user) -> bool:
+    """The network admin decides who is cleared (and so sees every order)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return Membership.objects.filter(
+        user=user,
+        partner__schema_name=get_public_schema_name(),
+        role=Role.NETWORK_ADMIN,
+    ).exists()
+
+
+def orders_visible_to(user, queryset: QuerySet[NetworkOrder] | None = None) -> QuerySet:
+    """`queryset` (default: every order) without the export-controlled orders
+    that `user` is not cleared for. One subquery, whatever the number of orders."""
+    queryset = NetworkOrder.objects.all() if queryset is None else queryset
+    if is_authority(user):
+        return queryset
+    if not getattr(user, "is_authenticated", False):
+        return queryset.filter(export_controlled=False)
+    cleared = get_objects_for_user(
+        user,
+        PERMISSION,
+        klass=NetworkOrder,
+        use_groups=False,
+        with_superuser=False,
+        accept_global_perms=False,
+    )
+    return queryset.filter(Q(export_controlled=False) | Q(pk__in=cleared.values("pk")))
+
+
+def cleared_users(order: NetworkOrder) -> list[User]:
+    users = get_users_with_perms(
+        order, only_with_perms_in=[CODENAME], with_group_users=False, with_superusers=False
+    )
+    return sorted(users, key=lambda u: u.get_username())
+
+
+def clearance_candidates(order: NetworkOrder) -> QuerySet[User]:
+    """Hub members who are not cleared for `order` yet."""
+    cleared = [u.pk for u in cleared_users(order)]
+    return (
+        User.objects.filter(
+            memberships__partner__schema_name=get_public_schema_name(),
+            memberships__role__in=HUB_ROLES,
+            is_active=True,
+        )
+        .exclude(pk__in=cleared)
+        .distinct()
+        .order_by("username")
+    )
+
+
+# ---- the board and an order's detail ------------------------------------
 
 
 def order_board(*, user, today: datetime.date | None = None) -> QuerySet[NetworkOrder]:
@@ -85,22 +156,6 @@ def order_get(*, number: str, user) -> NetworkOrder:
 
 def live_dispatches(order: NetworkOrder) -> list[Dispatch]:
     return [d for d in order.dispatches.all() if d.status != Dispatch.Status.REJECTED]
-
-
-def bom_tree(revision: ProductRevision) -> list[BomLine]:
-    """The BOM lines depth-first (each line under its parent), each with its `depth`."""
-    lines = list(revision.bom_lines.order_by("position"))
-    children: dict[int | None, list[BomLine]] = {}
-    for line in lines:
-        children.setdefault(line.parent_id, []).append(line)
-    ordered: list[BomLine] = []
-    stack = [(line, 1) for line in reversed(children.get(None, []))]
-    while stack:
-        line, depth = stack.pop()
-        line.depth = depth
-        ordered.append(line)
-        stack.extend((child, depth + 1) for child in reversed(children.get(line.pk, [])))
-    return ordered
 
 
 def dispatch_plant_choices() -> list[tuple[str, list[tuple[int, str]]]]:

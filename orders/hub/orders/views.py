@@ -17,9 +17,8 @@ from portal.tables import RequestConfig
 from tenants.models import PLANNER_ROLES
 
 from ..models.orders import Dispatch
-from ..products import services as hub_services
-from . import clearance, selectors
-from .clearance import orders_visible_to
+from . import selectors
+from . import services as hub_services
 from .filters import OrderBoardFilter
 from .forms import ClearanceGrantForm, DispatchForm, OrderForm
 from .tables import OrderBoardTable
@@ -190,7 +189,7 @@ def counter_decide(request, number, dispatch_pk):
     dispatch_ = get_object_or_404(
         Dispatch.objects.select_related("order", "partner", "plant"),
         pk=dispatch_pk,
-        order__in=orders_visible_to(request.user).filter(number=number),
+        order__in=selectors.orders_visible_to(request.user).filter(number=number),
     )
     decision = request.POST.get("decision") or request.GET.get("decision") or "decline"
     if decision not in DECISIONS:
@@ -236,12 +235,14 @@ def clearances(request, number):
         messages.info(request, _("%(order)s is not export-controlled.") % {"order": order})
         return redirect("orders:detail", number=number)
     form = ClearanceGrantForm(
-        request.POST or None, candidates=clearance.clearance_candidates(order)
+        request.POST or None, candidates=selectors.clearance_candidates(order)
     )
     if request.method == "POST" and form.is_valid():
         user = form.cleaned_data["user"]
         try:
-            clearance.clearance_grant(order=order, user=user, actor=request.user, request=request)
+            hub_services.clearance_grant(
+                order=order, user=user, actor=request.user, request=request
+            )
         except ValidationError as exc:
             form_add_service_error(form, exc)
         else:
@@ -251,7 +252,7 @@ def clearances(request, number):
                 % {"user": user.get_username(), "order": order},
             )
             return redirect("orders:clearances", number=number)
-    context = {"order": order, "form": form, "cleared": clearance.cleared_users(order)}
+    context = {"order": order, "form": form, "cleared": selectors.cleared_users(order)}
     return render(
         request, "orders/board/clearances.html", context, status=400 if form.errors else 200
     )
@@ -261,12 +262,12 @@ def clearances(request, number):
 def clearance_revoke(request, number, user_pk):
     """GET asks for confirmation; POST revokes."""
     order = selectors.order_get(number=number, user=request.user)
-    user = next((u for u in clearance.cleared_users(order) if u.pk == user_pk), None)
+    user = next((u for u in selectors.cleared_users(order) if u.pk == user_pk), None)
     if user is None:
         messages.info(request, _("This user is not cleared for %(order)s.") % {"order": order})
         return redirect("orders:clearances", number=number)
     if request.method == "POST":
-        clearance.clearance_revoke(order=order, user=user, actor=request.user, request=request)
+        hub_services.clearance_revoke(order=order, user=user, actor=request.user, request=request)
         messages.success(
             request,
             _("%(user)s is no longer cleared for %(order)s.")

@@ -24,9 +24,8 @@ from portal.api.idempotency import idempotent
 from tenants.models import PLANNER_ROLES
 
 from ..models.products import BomLine, InspectionCharacteristic, Operation, Product, ProductRevision
-from ..orders import selectors
 from ..plants import services as input_services
-from . import services
+from . import selectors, services
 from .forms import (
     BomLineForm,
     CharacteristicForm,

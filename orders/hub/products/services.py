@@ -1,4 +1,5 @@
-"""Writes on product definitions and network orders (hub data only)."""
+"""Writes on product definitions: products, revisions and their release, and the
+rows of a draft revision (BOM lines, operations, inspection characteristics)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,6 @@ from django.utils.translation import gettext as _
 from orders.vocabulary import PRODUCT_RELEASED
 from portal.audit import audit_record
 
-from ..models.orders import NetworkOrder
 from ..models.products import (
     BomLine,
     InspectionCharacteristic,
@@ -22,7 +22,6 @@ from ..models.products import (
     ProductRevision,
     RevisionPart,
 )
-from ..orders import clearance
 
 
 def revision_release(*, revision: ProductRevision, actor, request=None) -> ProductRevision:
@@ -51,36 +50,6 @@ def revision_release(*, revision: ProductRevision, actor, request=None) -> Produ
             revision=str(revision),
         )
     return revision
-
-
-def order_create(*, actor, number: str | None = None, **fields) -> NetworkOrder:
-    revision = fields["revision"]
-    if revision.status != ProductRevision.Status.RELEASED:
-        raise ValidationError(
-            {"revision": _("%(revision)s is not released.") % {"revision": revision}}
-        )
-    if fields["due_date"] < timezone.localdate():
-        raise ValidationError({"due_date": _("The due date is in the past.")})
-    with transaction.atomic():
-        order = NetworkOrder(created_by=actor, **fields)
-        order.number = number or _next_order_number()
-        order.full_clean()
-        order.save()
-        clearance.creator_clear(order=order, actor=actor)
-    return order
-
-
-def _next_order_number() -> str:
-    year = timezone.now().year
-    prefix = f"NO-{year}-"
-    last = (
-        NetworkOrder.objects.filter(number__startswith=prefix)
-        .order_by("-number")
-        .values_list("number", flat=True)
-        .first()
-    )
-    seq = int(last.removeprefix(prefix)) + 1 if last else 1
-    return f"{prefix}{seq:05d}"
 
 
 def _next_revision_code(product) -> str:

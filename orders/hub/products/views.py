@@ -17,9 +17,8 @@ from portal.uploads import clean_filename
 from tenants.models import PLANNER_ROLES, Certification
 
 from ..models.products import Product, ProductRevision, RevisionIsReleased
-from ..orders import selectors
 from ..plants import services as input_services
-from . import csv_import, services
+from . import csv_import, selectors, services
 from .forms import (
     UNITS,
     BomLineForm,
