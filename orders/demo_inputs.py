@@ -34,7 +34,9 @@ from .hub.models import (
     Product,
     ProductRevision,
 )
-from .hub.plants import services as input_services
+from .hub.plants import selectors as plant_selectors
+from .hub.plants import services as plant_services
+from .hub.products import services as product_services
 from .partner import capacity
 from .partner.models import WorkCentre
 
@@ -350,7 +352,7 @@ def seed_demo_planning_inputs(*, planner, today: datetime.date | None = None) ->
     products = Product.objects.filter(code__in=MATERIAL_COST, material_cost_per_unit=0)
     codes = {p.code: p for p in _demo_plants()}
     for product in products:
-        input_services.product_planning_set(
+        product_services.product_planning_set(
             product=product,
             material_cost_per_unit=Decimal(MATERIAL_COST[product.code]),
             approved_plants=[codes[c] for c in APPROVED_PLANTS.get(product.code, ()) if c in codes],
@@ -360,7 +362,7 @@ def seed_demo_planning_inputs(*, planner, today: datetime.date | None = None) ->
 def _costs(plant: Plant, planner) -> None:
     country = str(plant.country)
     setup, factor, per_km = COSTS.get(country, COSTS["US"])
-    input_services.plant_cost_set(
+    plant_services.plant_cost_set(
         plant=plant,
         setup_cost=Decimal(setup),
         material_cost_factor=Decimal(factor),
@@ -370,14 +372,14 @@ def _costs(plant: Plant, planner) -> None:
     declared = PlantCapacity.objects.filter(plant=plant).first()
     for centre in sorted({wc["type"] for wc in (declared.work_centres if declared else [])}):
         rate = COUNTRY_RATE.get(country, 60) * TYPE_FACTOR.get(centre, Decimal(1))
-        input_services.work_centre_rate_save(
+        plant_services.work_centre_rate_save(
             plant=plant,
             work_centre_type=centre,
             hourly_rate=rate.quantize(Decimal("0.01")),
             actor=planner,
         )
     for destination, per_unit in LANES.get(plant.code, {}).items():
-        input_services.freight_lane_save(
+        plant_services.freight_lane_save(
             plant=plant,
             destination_country=destination,
             freight_per_unit=Decimal(per_unit),
@@ -396,7 +398,7 @@ def demo_capacity_figures(today: datetime.date | None = None) -> dict[str, float
     for copy in PlantCapacity.objects.filter(plant__in=_demo_plants()):  # after downtime
         down = {
             day
-            for d in input_services.downtime_dates(copy.downtime)
+            for d in plant_selectors.downtime_dates(copy.downtime)
             for day in days
             if d["start"] <= day <= d["end"]
         }

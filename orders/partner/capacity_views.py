@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from orders.hub.plants.services import routing_capabilities, routing_work_centre_types
+from orders.hub.products.selectors import routing_capabilities, routing_work_centre_types
 from portal.forms import form_add_service_error
 
 from . import capacity

@@ -1,95 +1,23 @@
-"""The planning inputs the hub keeps itself: each plant's cost model (setup cost,
-material cost factor, freight per unit and km), hourly rates per work-centre type,
-negotiated freight lanes, and the planning fields of products.
-
-Reads first (shared by the pages and the API), then the writes: each one
-transaction, under a lock on the plant or product, and audited.
-"""
+"""Writes on the plant inputs of plan runs that the hub keeps itself: each plant's
+cost model (setup cost, material cost factor, freight per unit and km), hourly rates
+per work-centre type and negotiated freight lanes. Each write is one transaction,
+under a lock on the plant, and audited."""
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from orders.vocabulary import PLANT_COST_CHANGED
 from portal.audit import audit_record
-from tenants.models import Partner, Plant
+from tenants.models import Plant
 
 from ..models.plants import FreightLane, PlantCost, WorkCentreRate
-from ..models.products import Operation, Product, ProductRevision
-
-# --- Reads ------------------------------------------------------------------------------------
-
-
-def downtime_dates(downtime: Iterable[dict]) -> list[dict]:
-    """A declaration's downtime with dates instead of ISO strings."""
-    return [
-        {
-            **d,
-            "start": datetime.date.fromisoformat(d["start"]),
-            "end": datetime.date.fromisoformat(d["end"]),
-        }
-        for d in downtime
-    ]
-
-
-def routing_work_centre_types() -> list[str]:
-    """The work-centre types the routings of released revisions use."""
-    return list(
-        Operation.objects.filter(revision__status=ProductRevision.Status.RELEASED)
-        .order_by("work_centre_type")
-        .values_list("work_centre_type", flat=True)
-        .distinct()
-    )
-
-
-def routing_capabilities() -> list[str]:
-    """The capabilities the routings of released revisions require."""
-    return list(
-        Operation.objects.filter(revision__status=ProductRevision.Status.RELEASED)
-        .exclude(required_capability="")
-        .order_by("required_capability")
-        .values_list("required_capability", flat=True)
-        .distinct()
-    )
-
-
-def _count(model, field: str = "plant") -> Coalesce:
-    rows = (
-        model.objects.filter(**{field: OuterRef("pk")})
-        .order_by()
-        .values(field)
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(rows, output_field=IntegerField()), Value(0))
-
-
-def plant_input_list() -> QuerySet[Plant]:
-    """Every partner plant with its declared capacity, cost model and counts of rates
-    and lanes: one query, whatever the number of plants."""
-    return (
-        Plant.objects.filter(partner__in=Partner.objects.partners())
-        .select_related("partner", "capacity", "cost")
-        .annotate(rate_count=_count(WorkCentreRate), lane_count=_count(FreightLane))
-        .order_by("partner__name", "name")
-    )
-
-
-def plant_input_get(*, plant_pk: int) -> Plant:
-    return get_object_or_404(plant_input_list(), pk=plant_pk)
-
-
-# --- Writes: a plant's cost model ---------------------------------------------------------
 
 
 def _plant_cost_change(
@@ -221,29 +149,3 @@ def plant_cost_row_remove(*, row: WorkCentreRate | FreightLane, actor, request=N
     _plant_cost_change(
         plant=row.plant, actor=actor, request=request, change=f"{kind}.removed", write=write
     )
-
-
-# --- Writes: a product's planning fields ------------------------------------------------------
-
-
-def product_planning_set(
-    *,
-    product: Product,
-    material_cost_per_unit: Decimal,
-    approved_plants: Iterable[Plant],
-) -> Product:
-    """The product's standard material cost per unit and the plants approved to make
-    it (none: any plant with the certifications and capabilities the routing needs)."""
-    plants = list(approved_plants)
-    hub_plants = Plant.objects.filter(
-        pk__in=[p.pk for p in plants], partner__in=Partner.objects.partners()
-    )
-    if hub_plants.count() != len({p.pk for p in plants}):
-        raise ValidationError({"approved_plants": _("Choose plants of partners in the network.")})
-    with transaction.atomic():
-        product = Product.objects.select_for_update().get(pk=product.pk)
-        product.material_cost_per_unit = material_cost_per_unit
-        product.full_clean(validate_unique=False, validate_constraints=False)
-        product.save(update_fields=["material_cost_per_unit"])
-        product.approved_plants.set(plants)
-    return product

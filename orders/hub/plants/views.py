@@ -1,4 +1,4 @@
-"""The hub's plant pages for planning: every plant with its declared capacity (the
+"""The hub's plant pages for plan runs: every plant with its declared capacity (the
 partner's data, read-only here) and the hub's own cost model, hourly rates and
 freight lanes, which planners and network admins edit."""
 
@@ -19,7 +19,8 @@ from portal.tables import RequestConfig
 from tenants.models import PLANNER_ROLES, DataSharingAgreement
 
 from ..models.plants import FreightLane, WorkCentreRate
-from . import services
+from ..products.selectors import routing_work_centre_types
+from . import selectors, services
 from .forms import FreightLaneForm, PlantCostForm, PlantInputFilter, WorkCentreRateForm
 from .tables import PlantInputTable
 
@@ -28,7 +29,7 @@ PAGE_SIZE = 50
 
 
 def plant_list(request):
-    filterset = PlantInputFilter(request.GET or None, queryset=services.plant_input_list())
+    filterset = PlantInputFilter(request.GET or None, queryset=selectors.plant_input_list())
     table = PlantInputTable(filterset.qs)
     RequestConfig(request, paginate={"per_page": PAGE_SIZE}).configure(table)
     return render(request, "planning/plants/list.html", {"filter": filterset, "table": table})
@@ -41,7 +42,7 @@ def _detail(request, plant, *, status=200, **forms):
         "plant": plant,
         "capacity": capacity,
         "hours": weekly_hours(capacity.work_centres) if capacity else [],
-        "downtime": services.downtime_dates(capacity.downtime) if capacity else [],
+        "downtime": selectors.downtime_dates(capacity.downtime) if capacity else [],
         "released": DataSharingAgreement.Release.CAPACITY
         in DataSharingAgreement.releases_for(plant.partner),
         "cost": getattr(plant, "cost", None),
@@ -54,13 +55,13 @@ def _detail(request, plant, *, status=200, **forms):
             "cost_form": forms.get("cost_form") or PlantCostForm(instance=context["cost"]),
             "rate_form": forms.get("rate_form") or WorkCentreRateForm(plant=plant, prefix="rate"),
             "lane_form": forms.get("lane_form") or FreightLaneForm(plant=plant, prefix="lane"),
-            "rate_types": services.routing_work_centre_types(),
+            "rate_types": routing_work_centre_types(),
         }
     return render(request, "planning/plants/detail.html", context, status=status)
 
 
 def plant_detail(request, plant_pk):
-    return _detail(request, services.plant_input_get(plant_pk=plant_pk))
+    return _detail(request, selectors.plant_input_get(plant_pk=plant_pk))
 
 
 def _back(plant):
@@ -69,7 +70,7 @@ def _back(plant):
 
 @require_POST
 def plant_cost(request, plant_pk):
-    plant = services.plant_input_get(plant_pk=plant_pk)
+    plant = selectors.plant_input_get(plant_pk=plant_pk)
     form = PlantCostForm(request.POST)  # the service writes; the instance stays as it is
 
     def call(data):
@@ -134,7 +135,7 @@ def _row_saved(request, spec: Row, plant, row, form) -> bool:
 def row_add(request, plant_pk, kind: str):
     """Add an hourly rate or a freight lane (the form is on the plant page)."""
     spec = ROWS[kind]
-    plant = services.plant_input_get(plant_pk=plant_pk)
+    plant = selectors.plant_input_get(plant_pk=plant_pk)
     form = spec.form(request.POST, plant=plant, prefix=spec.prefix)
     if _row_saved(request, spec, plant, None, form):
         return _back(plant)
@@ -144,7 +145,7 @@ def row_add(request, plant_pk, kind: str):
 @require_http_methods(["GET", "POST"])
 def row_edit(request, plant_pk, kind: str, **ids):
     spec = ROWS[kind]
-    plant = services.plant_input_get(plant_pk=plant_pk)
+    plant = selectors.plant_input_get(plant_pk=plant_pk)
     row = _row_get(kind, plant, ids)
     form = spec.form(request.POST or None, plant=plant, instance=row)
     if request.method == "POST" and _row_saved(request, spec, plant, row, form):
@@ -156,7 +157,7 @@ def row_edit(request, plant_pk, kind: str, **ids):
             "plant": plant,
             "form": form,
             "title": spec.edit_title,
-            "rate_types": services.routing_work_centre_types() if kind == "rate" else [],
+            "rate_types": routing_work_centre_types() if kind == "rate" else [],
         },
         status=400 if form.errors else 200,
     )
@@ -166,7 +167,7 @@ def row_edit(request, plant_pk, kind: str, **ids):
 def row_remove(request, plant_pk, kind: str, **ids):
     """GET asks for confirmation; POST removes."""
     spec = ROWS[kind]
-    plant = services.plant_input_get(plant_pk=plant_pk)
+    plant = selectors.plant_input_get(plant_pk=plant_pk)
     row = _row_get(kind, plant, ids)
     if request.method == "POST":
         services.plant_cost_row_remove(row=row, actor=request.user, request=request)

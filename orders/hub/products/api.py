@@ -24,7 +24,6 @@ from portal.api.idempotency import idempotent
 from tenants.models import PLANNER_ROLES
 
 from ..models.products import BomLine, InspectionCharacteristic, Operation, Product, ProductRevision
-from ..plants import services as input_services
 from . import selectors, services
 from .forms import (
     BomLineForm,
@@ -269,7 +268,7 @@ class ProductDetailApi(APIView):
         body = request.data
         data = ProductPlanningInput(data={**current, **body} if isinstance(body, Mapping) else body)
         data.is_valid(raise_exception=True)
-        input_services.product_planning_set(product=product, **data.validated_data)
+        services.product_planning_set(product=product, **data.validated_data)
         return Response(ProductSerializer(get_object_or_404(_products(), pk=product_pk)).data)
 
 

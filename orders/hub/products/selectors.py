@@ -4,7 +4,7 @@ module too (`orders.partner.capacity_views`), so it imports no hub model outside
 
 from __future__ import annotations
 
-from ..models.products import BomLine, ProductRevision
+from ..models.products import BomLine, Operation, ProductRevision
 
 
 def bom_tree(revision: ProductRevision) -> list[BomLine]:
@@ -21,3 +21,24 @@ def bom_tree(revision: ProductRevision) -> list[BomLine]:
         ordered.append(line)
         stack.extend((child, depth + 1) for child in reversed(children.get(line.pk, [])))
     return ordered
+
+
+def routing_work_centre_types() -> list[str]:
+    """The work-centre types the routings of released revisions use."""
+    return list(
+        Operation.objects.filter(revision__status=ProductRevision.Status.RELEASED)
+        .order_by("work_centre_type")
+        .values_list("work_centre_type", flat=True)
+        .distinct()
+    )
+
+
+def routing_capabilities() -> list[str]:
+    """The capabilities the routings of released revisions require."""
+    return list(
+        Operation.objects.filter(revision__status=ProductRevision.Status.RELEASED)
+        .exclude(required_capability="")
+        .order_by("required_capability")
+        .values_list("required_capability", flat=True)
+        .distinct()
+    )

@@ -1,8 +1,11 @@
-"""Writes on product definitions: products, revisions and their release, and the
-rows of a draft revision (BOM lines, operations, inspection characteristics)."""
+"""Writes on product definitions: products, revisions and their release, the rows of
+a draft revision (BOM lines, operations, inspection characteristics), and the
+planning fields of a product (material cost, approved plants)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -13,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from orders.vocabulary import PRODUCT_RELEASED
 from portal.audit import audit_record
+from tenants.models import Partner, Plant
 
 from ..models.products import (
     BomLine,
@@ -183,3 +187,26 @@ def revision_part_remove(*, revision: ProductRevision, part: str, row_id: int) -
         row = get_object_or_404(rows, pk=row_id)
         row.delete()
     return row
+
+
+def product_planning_set(
+    *,
+    product: Product,
+    material_cost_per_unit: Decimal,
+    approved_plants: Iterable[Plant],
+) -> Product:
+    """The product's standard material cost per unit and the plants approved to make
+    it (none: any plant with the certifications and capabilities the routing needs)."""
+    plants = list(approved_plants)
+    hub_plants = Plant.objects.filter(
+        pk__in=[p.pk for p in plants], partner__in=Partner.objects.partners()
+    )
+    if hub_plants.count() != len({p.pk for p in plants}):
+        raise ValidationError({"approved_plants": _("Choose plants of partners in the network.")})
+    with transaction.atomic():
+        product = Product.objects.select_for_update().get(pk=product.pk)
+        product.material_cost_per_unit = material_cost_per_unit
+        product.full_clean(validate_unique=False, validate_constraints=False)
+        product.save(update_fields=["material_cost_per_unit"])
+        product.approved_plants.set(plants)
+    return product

@@ -17,7 +17,6 @@ from portal.uploads import clean_filename
 from tenants.models import PLANNER_ROLES, Certification
 
 from ..models.products import Product, ProductRevision, RevisionIsReleased
-from ..plants import services as input_services
 from . import csv_import, selectors, services
 from .forms import (
     UNITS,
@@ -128,7 +127,7 @@ def product_planning(request, product_pk):
     form = ProductPlanningForm(request.POST)  # the service writes
     if form.is_valid():
         try:
-            input_services.product_planning_set(product=product, **form.cleaned_data)
+            services.product_planning_set(product=product, **form.cleaned_data)
         except ValidationError as exc:
             form_add_service_error(form, exc)
         else:
