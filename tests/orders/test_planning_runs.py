@@ -22,7 +22,9 @@ from orders.hub.models import (
     WorkCentreRate,
 )
 from orders.hub.orders import services as hub_services
-from orders.hub.plans import services as planning
+from orders.hub.plans import services as plans
+from orders.hub.plans.problem import Scenario
+from orders.hub.plans.selectors import plan_diff, run_new_work, run_plan
 from orders.partner.models import WorkOrder
 from orders.planning.jsonio import problem_from_json
 from orders.vocabulary import PLAN_CANCELLED, PLAN_STARTED
@@ -87,17 +89,17 @@ def new_order(world, revision, *, quantity=20, days=30, **fields):
 def queued(monkeypatch):
     """Runs queued after commit, recorded instead of sent to a broker."""
     sent = []
-    monkeypatch.setattr(planning, "_queue", sent.append)
+    monkeypatch.setattr(plans, "_queue", sent.append)
     return sent
 
 
 def solved(run: PlanRun) -> PlanRun:
-    return planning.plan_solve(run_id=run.pk, workers=1)
+    return plans.plan_solve(run_id=run.pk, workers=1)
 
 
 def start(world, numbers, django_capture_on_commit_callbacks, **kwargs) -> PlanRun:
     with django_capture_on_commit_callbacks(execute=True):
-        return planning.plan_start(
+        return plans.plan_start(
             actor=world.user("planner"), order_numbers=numbers, time_limit=5, **kwargs
         )
 
@@ -124,7 +126,7 @@ def test_solve_places_the_order_at_the_cheaper_plant_and_explains_it(
     order = new_order(world, revision)
     run = solved(start(world, [order.number], django_capture_on_commit_callbacks))
     assert run.status == PlanRun.Status.DONE
-    plan = planning.run_plan(run)
+    plan = run_plan(run)
     (placement,) = plan.placements
     assert placement.plant_id == str(network["cheap"].pk) and placement.quantity == 20
     (explanation,) = plan.explanations
@@ -152,10 +154,10 @@ def test_committed_work_is_locked_where_it_is(
         )
     second = new_order(world, revision)
     run = solved(start(world, [second.number], django_capture_on_commit_callbacks))
-    placed = {p.order_id: p.plant_id for p in planning.run_plan(run).placements}
+    placed = {p.order_id: p.plant_id for p in run_plan(run).placements}
     assert placed[dispatch.work_order_number] == str(network["dear"].pk)
     assert placed[second.number] == str(network["cheap"].pk)
-    assert planning.run_new_work(run) == {second.number}
+    assert run_new_work(run) == {second.number}
 
 
 def test_export_controlled_orders_only_go_to_allowed_countries(
@@ -167,7 +169,7 @@ def test_export_controlled_orders_only_go_to_allowed_countries(
     )
     secret = new_order(world, revision, export_controlled=True)
     run = solved(start(world, [secret.number], django_capture_on_commit_callbacks))
-    plan = planning.run_plan(run)
+    plan = run_plan(run)
     assert [p.plant_id for p in plan.placements] == [str(network["dear"].pk)]
     excluded = {x.plant_id: x.reason for x in plan.explanations[0].excluded}
     assert excluded[str(network["cheap"].pk)] == "compliance"
@@ -178,12 +180,12 @@ def test_cancel_a_queued_run_at_once_and_a_running_one_keeps_its_best(
 ):
     order = new_order(world, revision)
     run = start(world, [order.number], django_capture_on_commit_callbacks)
-    planning.plan_cancel(run=run, actor=world.user("planner"))
+    plans.plan_cancel(run=run, actor=world.user("planner"))
     run.refresh_from_db()
     assert run.status == PlanRun.Status.CANCELLED
     assert solved(run).status == PlanRun.Status.CANCELLED  # the worker leaves it alone
     with pytest.raises(ValidationError, match="nothing to cancel"):
-        planning.plan_cancel(run=run, actor=world.user("planner"))
+        plans.plan_cancel(run=run, actor=world.user("planner"))
 
     # A run whose flag is set while it solves stops at the first look at the flag.
     running = start(world, [order.number], django_capture_on_commit_callbacks)
@@ -201,13 +203,13 @@ def test_approve_dispatches_into_the_partner_inbox_and_reports_refusals(
     Certification.objects.filter(plant=network["cheap"]).update(
         expires_on=timezone.localdate() + datetime.timedelta(days=1)
     )
-    result = planning.plan_approve(run=run, actor=world.user("planner"), order_ids=[one.number])
+    result = plans.plan_approve(run=run, actor=world.user("planner"), order_ids=[one.number])
     assert result.dispatched == [] and result.refused[0][0] == one.number
     assert "expires" in result.refused[0][1]
     Certification.objects.filter(plant=network["cheap"]).update(
         expires_on=timezone.localdate() + datetime.timedelta(days=400)
     )
-    result = planning.plan_approve(run=run, actor=world.user("planner"))
+    result = plans.plan_approve(run=run, actor=world.user("planner"))
     assert sorted(d.order.number for d in result.dispatched) == sorted([one.number, two.number])
     with schema_context(world.alpha.schema_name):
         assert WorkOrder.objects.filter(order_number__in=[one.number, two.number]).count() == 2
@@ -222,19 +224,19 @@ def test_what_if_moves_work_off_a_plant_that_goes_down(
     order = new_order(world, revision)
     base = solved(start(world, [order.number], django_capture_on_commit_callbacks))
     today = timezone.localdate()
-    scenario = planning.Scenario(
+    scenario = Scenario(
         plants_down=((network["cheap"].pk, today, today + datetime.timedelta(days=200)),)
     )
     with django_capture_on_commit_callbacks(execute=True):
-        what_if = planning.what_if_start(base=base, actor=world.user("planner"), scenario=scenario)
+        what_if = plans.what_if_start(base=base, actor=world.user("planner"), scenario=scenario)
     what_if = solved(what_if)
     assert what_if.kind == PlanRun.Kind.WHAT_IF and what_if.base == base
-    (move,) = planning.plan_diff(planning.run_plan(base), planning.run_plan(what_if))
+    (move,) = plan_diff(run_plan(base), run_plan(what_if))
     assert move.order_id == order.number
     assert (move.before, move.after) == (str(network["cheap"].pk), str(network["dear"].pk))
     assert move.cost_delta > 0
     with pytest.raises(ValidationError, match="what-if"):
-        planning.plan_approve(run=what_if, actor=world.user("planner"))
+        plans.plan_approve(run=what_if, actor=world.user("planner"))
 
 
 def test_suspended_partner_in_a_what_if_takes_no_work(
@@ -242,23 +244,23 @@ def test_suspended_partner_in_a_what_if_takes_no_work(
 ):
     order = new_order(world, revision)
     base = solved(start(world, [order.number], django_capture_on_commit_callbacks))
-    scenario = planning.Scenario(partners_suspended=(world.alpha.pk,))
+    scenario = Scenario(partners_suspended=(world.alpha.pk,))
     with django_capture_on_commit_callbacks(execute=True):
         what_if = solved(
-            planning.what_if_start(base=base, actor=world.user("planner"), scenario=scenario)
+            plans.what_if_start(base=base, actor=world.user("planner"), scenario=scenario)
         )
-    assert {p.plant_id for p in planning.run_plan(what_if).placements} == {str(network["dear"].pk)}
+    assert {p.plant_id for p in run_plan(what_if).placements} == {str(network["dear"].pk)}
 
 
 def test_bad_starts_are_refused_with_a_message(world, network, revision, queued):
     order = new_order(world, revision)
     planner = world.user("planner")
     with pytest.raises(ValidationError, match="1 to 600"):
-        planning.plan_start(actor=planner, order_numbers=[order.number], time_limit=0)
+        plans.plan_start(actor=planner, order_numbers=[order.number], time_limit=0)
     with pytest.raises(ValidationError, match="nothing left to dispatch"):
-        planning.plan_start(actor=planner, order_numbers=["NO-1999-99999"])
+        plans.plan_start(actor=planner, order_numbers=["NO-1999-99999"])
     with pytest.raises(ValidationError, match="at least one order"):
-        planning.plan_start(actor=planner, order_numbers=[])
+        plans.plan_start(actor=planner, order_numbers=[])
     assert not PlanRun.objects.exists()
 
 
@@ -365,15 +367,13 @@ def test_plan_list_is_empty_at_first_and_says_so(as_user, world):
 
 def test_a_run_whose_worker_died_can_be_cancelled(world, network, revision, queued):
     order = new_order(world, revision)
-    run = planning.plan_start(
-        actor=world.user("planner"), order_numbers=[order.number], time_limit=5
-    )
+    run = plans.plan_start(actor=world.user("planner"), order_numbers=[order.number], time_limit=5)
     PlanRun.objects.filter(pk=run.pk).update(
         status=PlanRun.Status.RUNNING,
         created_at=timezone.now() - datetime.timedelta(minutes=10),
     )
     run.refresh_from_db()
-    planning.plan_cancel(run=run, actor=world.user("planner"))
+    plans.plan_cancel(run=run, actor=world.user("planner"))
     run.refresh_from_db()
     assert run.status == PlanRun.Status.CANCELLED and run.finished_at is not None
 

@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .services import Scenario
+from .problem import Scenario
 
 DATE = forms.DateInput(attrs={"type": "date"})
 

@@ -19,9 +19,10 @@ from portal.tables import RequestConfig
 from tenants.models import PLANNER_ROLES, Partner, Plant
 
 from ..models.plans import PlanRun
-from . import services as planning
+from . import selectors, services
 from .charts import load_chart
 from .forms import PlanStartForm, WhatIfForm
+from .problem import Scenario
 from .tables import PlanRunTable
 
 PLANNERS = PLANNER_ROLES
@@ -39,11 +40,11 @@ def run_list(request):
 
 @require_http_methods(["GET", "POST"])
 def run_new(request):
-    orders = planning.plannable_orders()
+    orders = selectors.plannable_orders()
     form = PlanStartForm(request.POST or None, orders=orders)
     if request.method == "POST" and form.is_valid():
         try:
-            run = planning.plan_start(
+            run = services.plan_start(
                 actor=request.user,
                 order_numbers=form.cleaned_data["orders"],
                 time_limit=form.cleaned_data["time_limit"],
@@ -85,7 +86,7 @@ def run_progress(request, run_pk):
 
 def run_detail(request, run_pk, *, what_if_form=None, status=200):
     run = get_object_or_404(PlanRun.objects.select_related("created_by", "base"), pk=run_pk)
-    plan = planning.run_plan(run)
+    plan = selectors.run_plan(run)
     context = {
         "run": run,
         "progress": _progress(run),
@@ -102,7 +103,7 @@ def run_detail(request, run_pk, *, what_if_form=None, status=200):
 
 def _scenario_lines(run: PlanRun) -> list[str]:
     """The what-if scenario in words, with plant and partner names."""
-    scenario = planning.Scenario.from_json(run.scenario)
+    scenario = Scenario.from_json(run.scenario)
     plants = Plant.objects.select_related("partner").in_bulk(
         [p for p, _s, _e in scenario.plants_down]
     )
@@ -129,9 +130,9 @@ def _plants_of(run: PlanRun):
 
 
 def _review(run: PlanRun, plan) -> dict:
-    problem = planning.run_problem(run)
+    problem = selectors.run_problem(run)
     plants = {p.id: p for p in problem.plants}
-    new = planning.run_new_work(run)
+    new = selectors.run_new_work(run)
 
     def name(plant_ids: str | None) -> str:
         if not plant_ids:
@@ -172,7 +173,7 @@ def _review(run: PlanRun, plan) -> dict:
                 "chart": load_chart(loads.get(plant_id, []), problem.periods),
             }
         )
-    greedy = planning.plan_from_json(run.greedy) if run.greedy else None
+    greedy = selectors.run_greedy(run)
     context = {
         "plan": plan,
         "sections": sections,
@@ -187,7 +188,7 @@ def _review(run: PlanRun, plan) -> dict:
         "late_count": sum(1 for p in plan.placements if p.days_late > 0),
     }
     if run.base_id and run.base.plan:
-        moves = planning.plan_diff(planning.run_plan(run.base), plan)
+        moves = selectors.plan_diff(selectors.run_plan(run.base), plan)
         context["moves"] = [(m, name(m.before), name(m.after)) for m in moves]
         context["moves_cost"] = sum(m.cost_delta for m in moves)
         context["moves_late"] = sum(m.days_late_delta for m in moves)
@@ -198,7 +199,7 @@ def _review(run: PlanRun, plan) -> dict:
 def run_cancel(request, run_pk):
     run = get_object_or_404(PlanRun, pk=run_pk)
     try:
-        planning.plan_cancel(run=run, actor=request.user, request=request)
+        services.plan_cancel(run=run, actor=request.user, request=request)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -216,7 +217,7 @@ def run_approve(request, run_pk):
         messages.error(request, _("Choose at least one order to dispatch."))
         return redirect("planning:detail", run_pk=run.pk)
     try:
-        result = planning.plan_approve(
+        result = services.plan_approve(
             run=run, actor=request.user, order_ids=chosen, request=request
         )
     except ValidationError as exc:
@@ -244,7 +245,7 @@ def run_what_if(request, run_pk):
     form = WhatIfForm(request.POST, plants=_plants_of(run))
     if form.is_valid():
         try:
-            what_if = planning.what_if_start(
+            what_if = services.what_if_start(
                 base=run, actor=request.user, scenario=form.scenario(), request=request
             )
         except ValidationError as exc:
