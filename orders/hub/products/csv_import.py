@@ -2,7 +2,8 @@
 
 One file, one row per record; the `record` column says what the row is. Parsing checks
 every row against the file itself and the database and reports errors per row and
-column; `definitions_import` writes all rows in one transaction or none.
+column; `services.definitions_import` parses again and writes all rows in one
+transaction or none.
 
 Columns (header row required, names case-insensitive, order free, `,` or `;`):
 
@@ -34,11 +35,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from orders.vocabulary import PRODUCT_IMPORTED
-from portal.audit import audit_record
 from portal.csv_reading import (
     CsvRefused,
     CsvRow,
@@ -49,13 +47,7 @@ from portal.csv_reading import (
 )
 from tenants.models import Certification
 
-from ..models.products import (
-    BomLine,
-    InspectionCharacteristic,
-    Operation,
-    Product,
-    ProductRevision,
-)
+from ..models.products import InspectionCharacteristic, Product, ProductRevision
 from .forms import UNITS
 
 MAX_BYTES = 2 * 1024 * 1024
@@ -424,100 +416,3 @@ def _check_rows(raw: list[CsvRow], preview: ImportPreview) -> None:
                     new_revision=revision is None,
                 )
             )
-
-
-# --- Writing ----------------------------------------------------------------------------
-
-
-def definitions_import(*, text: str, encoding: str = "UTF-8", actor=None) -> ImportPreview:
-    """Parse `text` again and write every row in one transaction; raise ImportRefused
-    (and write nothing) when any row has an error, now or at write time."""
-    with transaction.atomic():
-        preview = parse(text, encoding=encoding)
-        if not preview.ok:
-            raise ImportRefused(preview)
-        keys = {row.key for row in preview.rows}
-        codes = {code for code, _rev in keys}
-        # Lock the revisions we add to: a release cannot slip in between check and write.
-        locked = {
-            (r.product.code, r.revision): r
-            for r in ProductRevision.objects.select_for_update(of=("self",))
-            .filter(product__code__in=codes)
-            .select_related("product")
-        }
-        for key, revision in locked.items():
-            if key in keys and not revision.is_editable:
-                preview.errors.append(
-                    RowError(
-                        0,
-                        "revision",
-                        _("%(revision)s was released meanwhile.") % {"revision": revision},
-                    )
-                )
-                raise ImportRefused(preview)
-        try:
-            _write(preview, codes=codes, keys=keys, locked=locked)
-        except IntegrityError as exc:  # someone changed the same definitions at the same time
-            preview.errors.append(
-                RowError(
-                    0, "", _("Could not be written (%(e)s); nothing was imported.") % {"e": exc}
-                )
-            )
-            raise ImportRefused(preview) from exc
-        audit_record(
-            action=PRODUCT_IMPORTED,
-            actor=actor,
-            object_type="orders_hub.ProductRevision",
-            object_id=",".join(sorted(codes))[:64],
-            rows=len(preview.rows),
-            encoding=encoding,
-        )
-    return preview
-
-
-def _write(preview: ImportPreview, *, codes, keys, locked) -> None:
-    products = {p.code: p for p in Product.objects.filter(code__in=codes)}
-    revisions: dict[tuple[str, str], ProductRevision] = {}
-    for code, rev in sorted(keys):
-        if code not in products:
-            products[code] = Product.objects.create(code=code, name=preview.product_names[code])
-        revisions[(code, rev)] = locked.get((code, rev)) or ProductRevision.objects.create(
-            product=products[code], revision=rev
-        )
-    lines = {
-        (line.revision.product.code, line.revision.revision, line.position): line
-        for line in BomLine.objects.filter(revision__in=revisions.values()).select_related(
-            "revision__product"
-        )
-    }
-    operations = {
-        (op.revision.product.code, op.revision.revision, op.sequence): op
-        for op in Operation.objects.filter(revision__in=revisions.values()).select_related(
-            "revision__product"
-        )
-    }
-    for row in preview.rows:
-        revision, v = revisions[row.key], row.values
-        if row.record == "bom":
-            line = BomLine(
-                revision=revision,
-                parent=lines.get((*row.key, v["parent_position"]))
-                if v["parent_position"]
-                else None,
-                position=v["position"],
-                component_code=v["component_code"],
-                description=v["description"],
-                quantity=v["quantity"],
-                unit=v["unit"],
-            )
-            line.save()
-            lines[(*row.key, line.position)] = line
-        elif row.record == "operation":
-            op = Operation(revision=revision, **v)
-            op.save()
-            operations[(*row.key, op.sequence)] = op
-        else:
-            fields = {k: v[k] for k in v if k != "sequence"}
-            InspectionCharacteristic(
-                operation=operations[(*row.key, v["sequence"])], **fields
-            ).save()

@@ -14,8 +14,9 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from orders.vocabulary import PRODUCT_RELEASED
+from orders.vocabulary import PRODUCT_IMPORTED, PRODUCT_RELEASED
 from portal.audit import audit_record
+from portal.csv_reading import RowError
 from tenants.models import Partner, Plant
 
 from ..models.products import (
@@ -26,6 +27,7 @@ from ..models.products import (
     ProductRevision,
     RevisionPart,
 )
+from . import csv_import
 
 
 def revision_release(*, revision: ProductRevision, actor, request=None) -> ProductRevision:
@@ -187,6 +189,108 @@ def revision_part_remove(*, revision: ProductRevision, part: str, row_id: int) -
         row = get_object_or_404(rows, pk=row_id)
         row.delete()
     return row
+
+
+# --- The CSV import of definitions (the file's format and checks: csv_import) -------------
+
+
+def definitions_import(
+    *, text: str, encoding: str = "UTF-8", actor=None
+) -> csv_import.ImportPreview:
+    """Parse `text` again and write every row in one transaction; raise ImportRefused
+    (and write nothing) when any row has an error, now or at write time."""
+    with transaction.atomic():
+        preview = csv_import.parse(text, encoding=encoding)
+        if not preview.ok:
+            raise csv_import.ImportRefused(preview)
+        keys = {row.key for row in preview.rows}
+        codes = {code for code, _rev in keys}
+        # Lock the revisions we add to: a release cannot slip in between check and write.
+        locked = {
+            (r.product.code, r.revision): r
+            for r in ProductRevision.objects.select_for_update(of=("self",))
+            .filter(product__code__in=codes)
+            .select_related("product")
+        }
+        for key, revision in locked.items():
+            if key in keys and not revision.is_editable:
+                preview.errors.append(
+                    RowError(
+                        0,
+                        "revision",
+                        _("%(revision)s was released meanwhile.") % {"revision": revision},
+                    )
+                )
+                raise csv_import.ImportRefused(preview)
+        try:
+            _definitions_write(preview, codes=codes, keys=keys, locked=locked)
+        except IntegrityError as exc:  # someone changed the same definitions at the same time
+            preview.errors.append(
+                RowError(
+                    0, "", _("Could not be written (%(e)s); nothing was imported.") % {"e": exc}
+                )
+            )
+            raise csv_import.ImportRefused(preview) from exc
+        audit_record(
+            action=PRODUCT_IMPORTED,
+            actor=actor,
+            object_type="orders_hub.ProductRevision",
+            object_id=",".join(sorted(codes))[:64],
+            rows=len(preview.rows),
+            encoding=encoding,
+        )
+    return preview
+
+
+def _definitions_write(preview: csv_import.ImportPreview, *, codes, keys, locked) -> None:
+    products = {p.code: p for p in Product.objects.filter(code__in=codes)}
+    revisions: dict[tuple[str, str], ProductRevision] = {}
+    for code, rev in sorted(keys):
+        if code not in products:
+            products[code] = Product.objects.create(code=code, name=preview.product_names[code])
+        revisions[(code, rev)] = locked.get((code, rev)) or ProductRevision.objects.create(
+            product=products[code], revision=rev
+        )
+    lines = {
+        (line.revision.product.code, line.revision.revision, line.position): line
+        for line in BomLine.objects.filter(revision__in=revisions.values()).select_related(
+            "revision__product"
+        )
+    }
+    operations = {
+        (op.revision.product.code, op.revision.revision, op.sequence): op
+        for op in Operation.objects.filter(revision__in=revisions.values()).select_related(
+            "revision__product"
+        )
+    }
+    for row in preview.rows:
+        revision, v = revisions[row.key], row.values
+        if row.record == "bom":
+            line = BomLine(
+                revision=revision,
+                parent=lines.get((*row.key, v["parent_position"]))
+                if v["parent_position"]
+                else None,
+                position=v["position"],
+                component_code=v["component_code"],
+                description=v["description"],
+                quantity=v["quantity"],
+                unit=v["unit"],
+            )
+            line.save()
+            lines[(*row.key, line.position)] = line
+        elif row.record == "operation":
+            op = Operation(revision=revision, **v)
+            op.save()
+            operations[(*row.key, op.sequence)] = op
+        else:
+            fields = {k: v[k] for k in v if k != "sequence"}
+            InspectionCharacteristic(
+                operation=operations[(*row.key, v["sequence"])], **fields
+            ).save()
+
+
+# --- A product's planning fields ----------------------------------------------------------
 
 
 def product_planning_set(

@@ -330,7 +330,7 @@ def _import_confirm(request):
         messages.error(request, _("This preview has expired; upload the file again."))
         return redirect("products:import")
     try:
-        preview = csv_import.definitions_import(
+        preview = services.definitions_import(
             text=stored["text"], encoding=stored["encoding"], actor=request.user
         )
     except csv_import.ImportRefused as exc:
