@@ -23,7 +23,7 @@ from orders.hub.models import (
 )
 from orders.hub.orders import services as hub_services
 from orders.hub.plans import services as plans
-from orders.hub.plans.problem import Scenario
+from orders.hub.plans.scenario import Scenario
 from orders.hub.plans.selectors import plan_diff, run_new_work, run_plan
 from orders.partner.models import WorkOrder
 from orders.planning.jsonio import problem_from_json

@@ -15,6 +15,7 @@ from tenants.models import PLANNER_ROLES, Plant
 
 from ..models.orders import Dispatch, NetworkOrder
 from ..models.products import ProductRevision
+from . import selectors
 from . import services as hub_services
 from .forms import split_min_lot_error
 from .selectors import orders_visible_to
@@ -92,14 +93,8 @@ class OrderListApi(ListAPIView):
     write_roles = PLANNER_ROLES
 
     def get_queryset(self):
-        queryset = (
-            orders_visible_to(self.request.user)
-            .select_related("revision__product")
-            .prefetch_related("dispatches__partner", "dispatches__plant")
-            .order_by("due_date", "number")
-        )
         status_filter = self.request.query_params.get("status")
-        return queryset.filter(status=status_filter) if status_filter else queryset
+        return selectors.order_list(user=self.request.user, status=status_filter)
 
     @extend_schema(request=OrderSerializer, responses={201: OrderSerializer})
     @idempotent
@@ -123,7 +118,7 @@ class OrderDetailApi(APIView):
     def get(self, request, number):
         order = get_object_or_404(orders_visible_to(request.user), number=number)
         data = OrderSerializer(order).data
-        events = LedgerEvent.objects.filter(order_number=number).select_related("partner")
+        events = selectors.order_events(number=number)
         data["timeline"] = LedgerEventSerializer(events, many=True).data
         return Response(data)
 
@@ -163,9 +158,7 @@ class CounterDecisionApi(APIView):
         data = CounterDecisionInput(data=request.data)
         data.is_valid(raise_exception=True)
         dispatch = services.counter_decide(
-            dispatch=get_object_or_404(
-                Dispatch, pk=dispatch_pk, order__in=orders_visible_to(request.user)
-            ),
+            dispatch=selectors.dispatch_get_for_user(dispatch_pk=dispatch_pk, user=request.user),
             actor=request.user,
             approve=data.validated_data["approve"],
             request=request._request,

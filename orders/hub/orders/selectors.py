@@ -154,6 +154,40 @@ def order_get(*, number: str, user) -> NetworkOrder:
     return get_object_or_404(order_board(user=user), number=number)
 
 
+def order_counter_proposals(order: NetworkOrder) -> list[Dispatch]:
+    """Dispatches awaiting the hub's decision on a promised date, with the
+    difference to the due date in days."""
+    proposals = [d for d in order.dispatches.all() if d.status == Dispatch.Status.COUNTER_PROPOSED]
+    for d in proposals:
+        d.delay_days = (d.promised_date - order.due_date).days if d.promised_date else 0
+        d.delay_days_early = -d.delay_days
+    return proposals
+
+
+def dispatch_get_for_user(*, dispatch_pk: int, user, number: str | None = None) -> Dispatch:
+    """One dispatch of an order that `user` may see (of order `number`, if given), with
+    its order, partner and plant; 404 otherwise."""
+    visible = orders_visible_to(user)
+    if number is not None:
+        visible = visible.filter(number=number)
+    return get_object_or_404(
+        Dispatch.objects.select_related("order", "partner", "plant"),
+        pk=dispatch_pk,
+        order__in=visible,
+    )
+
+
+def order_list(*, user, status: str | None = None) -> QuerySet[NetworkOrder]:
+    """The orders `user` may see with their dispatches, by due date (the API's list)."""
+    queryset = (
+        orders_visible_to(user)
+        .select_related("revision__product")
+        .prefetch_related("dispatches__partner", "dispatches__plant")
+        .order_by("due_date", "number")
+    )
+    return queryset.filter(status=status) if status else queryset
+
+
 def live_dispatches(order: NetworkOrder) -> list[Dispatch]:
     return [d for d in order.dispatches.all() if d.status != Dispatch.Status.REJECTED]
 
@@ -240,6 +274,11 @@ def ledger_fields(payload: dict) -> list[tuple[str, str]]:
     ]
 
 
+def order_events(*, number: str) -> QuerySet[LedgerEvent]:
+    """The ledger events of an order, oldest first."""
+    return LedgerEvent.objects.filter(order_number=number).select_related("partner")
+
+
 def order_timeline(*, order: NetworkOrder) -> list[TimelineEntry]:
-    events = LedgerEvent.objects.filter(order_number=order.number).select_related("partner")
+    events = order_events(number=order.number)
     return [TimelineEntry(event=e, fields=ledger_fields(e.payload)) for e in events]

@@ -6,7 +6,7 @@ import csv
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import StreamingHttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -136,22 +136,12 @@ def _detail(request, order, *, dispatch_form=None, status=200):
         "order": order,
         "remaining": remaining,
         "timeline": selectors.order_timeline(order=order),
-        "counter_proposals": _counter_proposals(order),
+        "counter_proposals": selectors.order_counter_proposals(order),
         "dispatch_form": dispatch_form or DispatchForm(initial={"quantity": remaining}),
         "can_plan": request.membership.role in PLANNERS,
         "clearance_authority": request.membership.role in CLEARANCE_AUTHORITY,
     }
     return render(request, "orders/board/detail.html", context, status=status)
-
-
-def _counter_proposals(order) -> list[Dispatch]:
-    """Dispatches awaiting the hub's decision on a promised date, with the
-    difference to the due date in days."""
-    proposals = [d for d in order.dispatches.all() if d.status == Dispatch.Status.COUNTER_PROPOSED]
-    for d in proposals:
-        d.delay_days = (d.promised_date - order.due_date).days if d.promised_date else 0
-        d.delay_days_early = -d.delay_days
-    return proposals
 
 
 def detail(request, number):
@@ -186,10 +176,8 @@ DECISIONS = {"approve": True, "decline": False}
 def counter_decide(request, number, dispatch_pk):
     """GET (or a decline POST without `confirm`) asks for confirmation; a POST
     with a decision decides. Approve needs no confirmation on the detail page."""
-    dispatch_ = get_object_or_404(
-        Dispatch.objects.select_related("order", "partner", "plant"),
-        pk=dispatch_pk,
-        order__in=selectors.orders_visible_to(request.user).filter(number=number),
+    dispatch_ = selectors.dispatch_get_for_user(
+        dispatch_pk=dispatch_pk, user=request.user, number=number
     )
     decision = request.POST.get("decision") or request.GET.get("decision") or "decline"
     if decision not in DECISIONS:

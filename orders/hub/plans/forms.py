@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .problem import Scenario
+from .scenario import Scenario
 
 DATE = forms.DateInput(attrs={"type": "date"})
 

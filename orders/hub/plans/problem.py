@@ -23,6 +23,7 @@ from tenants.models import Certification, Partner, Plant
 
 from ..models.orders import Dispatch, NetworkOrder
 from ..models.plants import FreightLane
+from .scenario import Scenario
 from .selectors import order_remaining
 
 HORIZON_WEEKS = 8
@@ -31,41 +32,6 @@ MAX_HORIZON_WEEKS = 26
 LATENESS_PER_UNIT_DAY = {1: 0.5, 2: 1.0, 3: 3.0, 4: 10.0}
 # Plan stability: cost per unit of already dispatched work moved to another plant.
 MOVE_PER_UNIT = 25.0
-
-
-@dataclass(frozen=True)
-class Scenario:
-    """What-if: plants down for date ranges, partners suspended."""
-
-    plants_down: tuple[tuple[int, datetime.date, datetime.date], ...] = ()
-    partners_suspended: tuple[int, ...] = ()
-
-    def to_json(self) -> dict:
-        return {
-            "plants_down": [
-                {"plant": p, "start": s.isoformat(), "end": e.isoformat()}
-                for p, s, e in self.plants_down
-            ],
-            "partners_suspended": list(self.partners_suspended),
-        }
-
-    @classmethod
-    def from_json(cls, data: dict | None) -> Scenario:
-        data = data or {}
-        return cls(
-            plants_down=tuple(
-                (
-                    int(d["plant"]),
-                    datetime.date.fromisoformat(d["start"]),
-                    datetime.date.fromisoformat(d["end"]),
-                )
-                for d in data.get("plants_down", [])
-            ),
-            partners_suspended=tuple(int(p) for p in data.get("partners_suspended", [])),
-        )
-
-    def __bool__(self) -> bool:
-        return bool(self.plants_down or self.partners_suspended)
 
 
 def _monday(day: datetime.date) -> datetime.date:

@@ -6,12 +6,17 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch, Q, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import formats
+from django.utils.translation import gettext as _
 
 from orders.planning.jsonio import plan_from_json, problem_from_json
+from tenants.models import Partner, Plant
 
 from ..models.orders import Dispatch, NetworkOrder
 from ..models.plans import PlanRun
+from .scenario import Scenario
 
 PLANNABLE = (NetworkOrder.Status.DRAFT, NetworkOrder.Status.REJECTED)
 LIVE = ~Q(status=Dispatch.Status.REJECTED)
@@ -37,6 +42,14 @@ def order_remaining(order: NetworkOrder) -> int:
     """Units of the order left to dispatch. `order.dispatches` must hold its live
     dispatches only, as plannable_orders prefetches them."""
     return order.quantity - sum(d.quantity for d in order.dispatches.all())
+
+
+def plan_run_list() -> QuerySet[PlanRun]:
+    return PlanRun.objects.select_related("created_by", "base")
+
+
+def plan_run_get(*, run_pk: int) -> PlanRun:
+    return get_object_or_404(plan_run_list(), pk=run_pk)
 
 
 def run_plan(run: PlanRun):
@@ -101,3 +114,32 @@ def plan_diff(base, other) -> list[Move]:
             )
         )
     return moves
+
+
+def run_scenario_lines(run: PlanRun) -> list[str]:
+    """The what-if scenario in words, with plant and partner names."""
+    scenario = Scenario.from_json(run.scenario)
+    plants = Plant.objects.select_related("partner").in_bulk(
+        [p for p, _s, _e in scenario.plants_down]
+    )
+    partners = Partner.objects.in_bulk(list(scenario.partners_suspended))
+    lines = [
+        _("%(plant)s down from %(start)s to %(end)s")
+        % {
+            "plant": f"{plants[p].partner.name} · {plants[p].name}" if p in plants else p,
+            "start": formats.date_format(start, "SHORT_DATE_FORMAT"),
+            "end": formats.date_format(end, "SHORT_DATE_FORMAT"),
+        }
+        for p, start, end in scenario.plants_down
+    ]
+    lines += [
+        _("%(partner)s suspended") % {"partner": partners[p].name if p in partners else p}
+        for p in scenario.partners_suspended
+    ]
+    return lines
+
+
+def run_plants(run: PlanRun) -> QuerySet[Plant]:
+    """The plants the run considered, with their partners."""
+    ids = [int(p["id"]) for p in run.problem.get("plants", [])]
+    return Plant.objects.filter(pk__in=ids).select_related("partner")

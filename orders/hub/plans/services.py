@@ -26,7 +26,8 @@ from tenants.models import Plant
 
 from ..models.orders import Dispatch, NetworkOrder
 from ..models.plans import PlanRun
-from .problem import Scenario, problem_build
+from .problem import problem_build
+from .scenario import Scenario
 from .selectors import (
     placements_by_order,
     plannable_orders,

@@ -1,4 +1,4 @@
-"""Planning pages: start a plan, watch it solve, review it per plant, compare a
+"""Plan-run pages: start a plan, watch it solve, review it per plant, compare a
 what-if, approve. Every hub member reads plans (auditors included); planners
 and network admins run, cancel and approve them."""
 
@@ -10,26 +10,24 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import formats
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from portal.forms import form_add_service_error
 from portal.tables import RequestConfig
-from tenants.models import PLANNER_ROLES, Partner, Plant
+from tenants.models import PLANNER_ROLES
 
 from ..models.plans import PlanRun
 from . import selectors, services
 from .charts import load_chart
 from .forms import PlanStartForm, WhatIfForm
-from .problem import Scenario
 from .tables import PlanRunTable
 
 PLANNERS = PLANNER_ROLES
 
 
 def run_list(request):
-    table = PlanRunTable(PlanRun.objects.select_related("created_by", "base"))
+    table = PlanRunTable(selectors.plan_run_list())
     RequestConfig(request, paginate={"per_page": 25}).configure(table)
     return render(
         request,
@@ -85,48 +83,20 @@ def run_progress(request, run_pk):
 
 
 def run_detail(request, run_pk, *, what_if_form=None, status=200):
-    run = get_object_or_404(PlanRun.objects.select_related("created_by", "base"), pk=run_pk)
+    run = selectors.plan_run_get(run_pk=run_pk)
     plan = selectors.run_plan(run)
     context = {
         "run": run,
         "progress": _progress(run),
         "can_plan": request.membership.role in PLANNERS,
         "left_out": (run.scenario or {}).get("left_out", []),
-        "scenario_lines": _scenario_lines(run),
+        "scenario_lines": selectors.run_scenario_lines(run),
     }
     if plan is not None:
         context.update(_review(run, plan))
         if run.kind == PlanRun.Kind.PLAN and run.status == PlanRun.Status.DONE:
-            context["what_if_form"] = what_if_form or WhatIfForm(plants=_plants_of(run))
+            context["what_if_form"] = what_if_form or WhatIfForm(plants=selectors.run_plants(run))
     return render(request, "planning/detail.html", context, status=status)
-
-
-def _scenario_lines(run: PlanRun) -> list[str]:
-    """The what-if scenario in words, with plant and partner names."""
-    scenario = Scenario.from_json(run.scenario)
-    plants = Plant.objects.select_related("partner").in_bulk(
-        [p for p, _s, _e in scenario.plants_down]
-    )
-    partners = Partner.objects.in_bulk(list(scenario.partners_suspended))
-    lines = [
-        _("%(plant)s down from %(start)s to %(end)s")
-        % {
-            "plant": f"{plants[p].partner.name} · {plants[p].name}" if p in plants else p,
-            "start": formats.date_format(start, "SHORT_DATE_FORMAT"),
-            "end": formats.date_format(end, "SHORT_DATE_FORMAT"),
-        }
-        for p, start, end in scenario.plants_down
-    ]
-    lines += [
-        _("%(partner)s suspended") % {"partner": partners[p].name if p in partners else p}
-        for p in scenario.partners_suspended
-    ]
-    return lines
-
-
-def _plants_of(run: PlanRun):
-    ids = [int(p["id"]) for p in run.problem.get("plants", [])]
-    return Plant.objects.filter(pk__in=ids).select_related("partner")
 
 
 def _review(run: PlanRun, plan) -> dict:
@@ -242,7 +212,7 @@ def run_approve(request, run_pk):
 @require_POST
 def run_what_if(request, run_pk):
     run = get_object_or_404(PlanRun, pk=run_pk)
-    form = WhatIfForm(request.POST, plants=_plants_of(run))
+    form = WhatIfForm(request.POST, plants=selectors.run_plants(run))
     if form.is_valid():
         try:
             what_if = services.what_if_start(

@@ -9,7 +9,6 @@ from collections.abc import Mapping
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS
-from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
@@ -123,24 +122,6 @@ class RevisionSerializer(RevisionSummarySerializer):
         return BomLineSerializer(selectors.bom_tree(revision), many=True).data
 
 
-def _products():
-    revisions = ProductRevision.objects.order_by("created_at")
-    return Product.objects.prefetch_related(
-        Prefetch("revisions", queryset=revisions), "approved_plants"
-    )
-
-
-def _revision_full(product_pk, revision_pk) -> ProductRevision:
-    characteristics = InspectionCharacteristic.objects.order_by("id")
-    operations = Operation.objects.order_by("sequence").prefetch_related(
-        Prefetch("characteristics", queryset=characteristics)
-    )
-    revisions = ProductRevision.objects.select_related("product", "released_by").prefetch_related(
-        Prefetch("operations", queryset=operations)
-    )
-    return get_object_or_404(revisions, pk=revision_pk, product_id=product_pk)
-
-
 # --- Input ----------------------------------------------------------------------------------
 
 
@@ -236,7 +217,7 @@ class ProductListApi(ListAPIView):
     filterset_class = ProductFilter
 
     def get_queryset(self):
-        return _products().order_by("code")
+        return selectors.products_with_revisions().order_by("code")
 
     @extend_schema(request=ProductInput, responses={201: ProductSerializer})
     @idempotent
@@ -255,12 +236,12 @@ class ProductDetailApi(APIView):
 
     @extend_schema(responses=ProductSerializer)
     def get(self, request, product_pk):
-        return Response(ProductSerializer(get_object_or_404(_products(), pk=product_pk)).data)
+        return Response(ProductSerializer(selectors.product_get(product_pk=product_pk)).data)
 
     @extend_schema(request=ProductPlanningInput, responses=ProductSerializer)
     @idempotent
     def patch(self, request, product_pk):
-        product = get_object_or_404(_products(), pk=product_pk)
+        product = selectors.product_get(product_pk=product_pk)
         current = {
             "material_cost_per_unit": str(product.material_cost_per_unit),
             "approved_plants": [plant.pk for plant in product.approved_plants.all()],
@@ -269,7 +250,7 @@ class ProductDetailApi(APIView):
         data = ProductPlanningInput(data={**current, **body} if isinstance(body, Mapping) else body)
         data.is_valid(raise_exception=True)
         services.product_planning_set(product=product, **data.validated_data)
-        return Response(ProductSerializer(get_object_or_404(_products(), pk=product_pk)).data)
+        return Response(ProductSerializer(selectors.product_get(product_pk=product_pk)).data)
 
 
 class RevisionNewApi(APIView):
@@ -284,14 +265,15 @@ class RevisionNewApi(APIView):
         data = RevisionNewInput(data=request.data, context={"product": product})
         data.is_valid(raise_exception=True)
         revision = services.revision_create(product=product, **data.validated_data)
-        revision = _revision_full(product_pk, revision.pk)
+        revision = selectors.revision_full(product_pk=product_pk, revision_pk=revision.pk)
         return Response(RevisionSerializer(revision).data, status=status.HTTP_201_CREATED)
 
 
 class RevisionDetailApi(APIView):
     @extend_schema(responses=RevisionSerializer)
     def get(self, request, product_pk, revision_pk):
-        return Response(RevisionSerializer(_revision_full(product_pk, revision_pk)).data)
+        revision = selectors.revision_full(product_pk=product_pk, revision_pk=revision_pk)
+        return Response(RevisionSerializer(revision).data)
 
 
 class RevisionReleaseApi(APIView):
@@ -304,7 +286,8 @@ class RevisionReleaseApi(APIView):
     def post(self, request, product_pk, revision_pk):
         revision = get_object_or_404(ProductRevision, pk=revision_pk, product_id=product_pk)
         services.revision_release(revision=revision, actor=request.user, request=request._request)
-        return Response(RevisionSerializer(_revision_full(product_pk, revision_pk)).data)
+        revision = selectors.revision_full(product_pk=product_pk, revision_pk=revision_pk)
+        return Response(RevisionSerializer(revision).data)
 
 
 class _RevisionPartsApi(APIView):

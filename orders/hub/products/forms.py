@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from tenants.models import Partner, Plant
 
 from ..models.products import BomLine, InspectionCharacteristic, Operation, Product, ProductRevision
+from .selectors import plant_choices_by_partner
 
 # Units a BOM quantity or a characteristic may be given in (the CSV import checks the same).
 UNITS = {
@@ -64,19 +65,6 @@ class ProductForm(forms.ModelForm):
         fields = ["code", "name", "description"]
         help_texts = {"code": _("Unique in the network, e.g. BRK-100.")}
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
-
-
-def plant_choices_by_partner() -> list[tuple[str, list[tuple[int, str]]]]:
-    """Every partner's plants, grouped under the partner's name."""
-    groups: dict[str, list[tuple[int, str]]] = {}
-    plants = Plant.objects.filter(partner__in=Partner.objects.partners()).select_related("partner")
-    for plant in plants.order_by("partner__name", "name"):
-        partner = plant.partner
-        label = partner.name
-        if partner.status != Partner.Status.ACTIVE:
-            label = f"{partner.name} ({partner.get_status_display().lower()})"
-        groups.setdefault(label, []).append((plant.pk, f"{plant.name} ({plant.code})"))
-    return list(groups.items())
 
 
 class ProductPlanningForm(forms.ModelForm):

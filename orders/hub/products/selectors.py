@@ -4,7 +4,12 @@ module too (`orders.partner.capacity_views`), so it imports no hub model outside
 
 from __future__ import annotations
 
-from ..models.products import BomLine, Operation, ProductRevision
+from django.db.models import Count, Prefetch, QuerySet
+from django.shortcuts import get_object_or_404
+
+from tenants.models import Partner, Plant
+
+from ..models.products import BomLine, InspectionCharacteristic, Operation, Product, ProductRevision
 
 
 def bom_tree(revision: ProductRevision) -> list[BomLine]:
@@ -42,3 +47,84 @@ def routing_capabilities() -> list[str]:
         .values_list("required_capability", flat=True)
         .distinct()
     )
+
+
+# --- The product pages and API ------------------------------------------------------------
+
+
+def product_list() -> QuerySet[Product]:
+    """Every product with its number of revisions and its released one (`released`)."""
+    return Product.objects.annotate(
+        revision_count=Count("revisions", distinct=True),
+    ).prefetch_related(
+        Prefetch(
+            "revisions",
+            queryset=ProductRevision.objects.filter(status=ProductRevision.Status.RELEASED),
+            to_attr="released",
+        )
+    )
+
+
+def product_revisions(product: Product) -> QuerySet[ProductRevision]:
+    """The product's revisions, newest first, with their numbers of operations and BOM lines."""
+    return product.revisions.annotate(
+        operation_count=Count("operations", distinct=True),
+        bom_count=Count("bom_lines", distinct=True),
+    ).order_by("-created_at")
+
+
+def product_approved_plants(product: Product) -> QuerySet[Plant]:
+    return product.approved_plants.select_related("partner").order_by("partner__name", "name")
+
+
+def product_released_revision(product: Product) -> ProductRevision | None:
+    return product.revisions.filter(status=ProductRevision.Status.RELEASED).first()
+
+
+def products_with_revisions() -> QuerySet[Product]:
+    """Products with their revisions (oldest first) and approved plants, for the API."""
+    revisions = ProductRevision.objects.order_by("created_at")
+    return Product.objects.prefetch_related(
+        Prefetch("revisions", queryset=revisions), "approved_plants"
+    )
+
+
+def product_get(*, product_pk: int) -> Product:
+    """One product with its revisions and approved plants; 404 when it does not exist."""
+    return get_object_or_404(products_with_revisions(), pk=product_pk)
+
+
+def revision_get(*, product_pk: int, revision_pk: int) -> ProductRevision:
+    """One revision of one product; 404 when the pair does not exist."""
+    revisions = ProductRevision.objects.select_related("product", "released_by")
+    return get_object_or_404(revisions, pk=revision_pk, product_id=product_pk)
+
+
+def revision_operations(revision: ProductRevision) -> QuerySet[Operation]:
+    """The revision's routing in sequence, each operation with its characteristics."""
+    return revision.operations.prefetch_related("characteristics").order_by("sequence")
+
+
+def revision_full(*, product_pk: int, revision_pk: int) -> ProductRevision:
+    """A revision with its routing and characteristics in order, for the API."""
+    characteristics = InspectionCharacteristic.objects.order_by("id")
+    operations = Operation.objects.order_by("sequence").prefetch_related(
+        Prefetch("characteristics", queryset=characteristics)
+    )
+    revisions = ProductRevision.objects.select_related("product", "released_by").prefetch_related(
+        Prefetch("operations", queryset=operations)
+    )
+    return get_object_or_404(revisions, pk=revision_pk, product_id=product_pk)
+
+
+def plant_choices_by_partner() -> list[tuple[str, list[tuple[int, str]]]]:
+    """Every partner's plants, grouped under the partner's name."""
+    groups: dict[str, list[tuple[int, str]]] = {}
+    plants = Plant.objects.filter(partner__in=Partner.objects.partners()).select_related("partner")
+    for plant in plants.order_by("partner__name", "name"):
+        partner = plant.partner
+        label = partner.name
+        if partner.status != Partner.Status.ACTIVE:
+            label = f"{partner.name} ({partner.get_status_display().lower()})"
+        groups.setdefault(label, []).append((plant.pk, f"{plant.name} ({plant.code})"))
+    return list(groups.items())

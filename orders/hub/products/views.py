@@ -4,7 +4,6 @@ import hashlib
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
@@ -37,11 +36,6 @@ def _can_plan(request) -> bool:
     return request.membership.role in PLANNER_ROLES
 
 
-def _revision_get(product_pk, revision_pk) -> ProductRevision:
-    revisions = ProductRevision.objects.select_related("product", "released_by")
-    return get_object_or_404(revisions, pk=revision_pk, product_id=product_pk)
-
-
 def _revision_url(revision: ProductRevision):
     return redirect("products:revision", product_pk=revision.product_id, revision_pk=revision.pk)
 
@@ -50,16 +44,7 @@ def _revision_url(revision: ProductRevision):
 
 
 def product_list(request):
-    products = Product.objects.annotate(
-        revision_count=Count("revisions", distinct=True),
-    ).prefetch_related(
-        Prefetch(
-            "revisions",
-            queryset=ProductRevision.objects.filter(status=ProductRevision.Status.RELEASED),
-            to_attr="released",
-        )
-    )
-    filterset = ProductFilter(request.GET or None, queryset=products)
+    filterset = ProductFilter(request.GET or None, queryset=selectors.product_list())
     table = ProductTable(filterset.qs)
     RequestConfig(request, paginate={"per_page": PAGE_SIZE}).configure(table)
     return render(
@@ -99,16 +84,10 @@ def product_new(request):
 
 
 def _product_detail(request, product, *, planning_form=None, status=200):
-    revisions = product.revisions.annotate(
-        operation_count=Count("operations", distinct=True),
-        bom_count=Count("bom_lines", distinct=True),
-    ).order_by("-created_at")
     context = {
         "product": product,
-        "revisions": revisions,
-        "approved_plants": product.approved_plants.select_related("partner").order_by(
-            "partner__name", "name"
-        ),
+        "revisions": selectors.product_revisions(product),
+        "approved_plants": selectors.product_approved_plants(product),
         "can_plan": _can_plan(request),
     }
     if context["can_plan"]:
@@ -142,13 +121,12 @@ def product_planning(request, product_pk):
 
 
 def revision_detail(request, product_pk, revision_pk):
-    revision = _revision_get(product_pk, revision_pk)
-    operations = revision.operations.prefetch_related("characteristics").order_by("sequence")
+    revision = selectors.revision_get(product_pk=product_pk, revision_pk=revision_pk)
     can_edit = _can_plan(request) and revision.is_editable
     context = {
         "revision": revision,
         "lines": selectors.bom_tree(revision),
-        "operations": operations,
+        "operations": selectors.revision_operations(revision),
         "can_plan": _can_plan(request),
         "can_edit": can_edit,
     }
@@ -163,7 +141,7 @@ def revision_detail(request, product_pk, revision_pk):
 
 @require_http_methods(["GET", "POST"])
 def revision_release(request, product_pk, revision_pk):
-    revision = _revision_get(product_pk, revision_pk)
+    revision = selectors.revision_get(product_pk=product_pk, revision_pk=revision_pk)
     error = None
     if request.method == "POST":
         try:
@@ -173,7 +151,7 @@ def revision_release(request, product_pk, revision_pk):
         else:
             messages.success(request, _("%(revision)s is released.") % {"revision": revision})
             return _revision_url(revision)
-    current = revision.product.revisions.filter(status=ProductRevision.Status.RELEASED).first()
+    current = selectors.product_released_revision(revision.product)
     return render(
         request,
         "orders/products/release.html",
@@ -201,7 +179,7 @@ PARTS = {
 
 def _revision_part_add(request, product_pk, revision_pk, *, kind: str):
     form_class, title, done = PARTS[kind]
-    revision = _revision_get(product_pk, revision_pk)
+    revision = selectors.revision_get(product_pk=product_pk, revision_pk=revision_pk)
     if not revision.is_editable:
         messages.error(request, _("%(revision)s is read-only.") % {"revision": revision})
         return _revision_url(revision)
@@ -248,7 +226,7 @@ def revision_part_remove(request, product_pk, revision_pk):
     if kind not in services.REVISION_PARTS or not row_id.isdigit():
         messages.error(request, _("Nothing to remove."))
         return redirect("products:revision", product_pk=product_pk, revision_pk=revision_pk)
-    revision = _revision_get(product_pk, revision_pk)
+    revision = selectors.revision_get(product_pk=product_pk, revision_pk=revision_pk)
     try:
         row = services.revision_part_remove(revision=revision, part=kind, row_id=int(row_id))
     except ValidationError as exc:
