@@ -21,7 +21,8 @@ from tenants.models import PLANNER_ROLES, DataSharingAgreement
 from ..models.plants import FreightLane, WorkCentreRate
 from ..products.selectors import routing_work_centre_types
 from . import selectors, services
-from .forms import FreightLaneForm, PlantCostForm, PlantInputFilter, WorkCentreRateForm
+from .filters import PlantInputFilter
+from .forms import FreightLaneForm, PlantCostForm, WorkCentreRateForm
 from .tables import PlantInputTable
 
 PLANNERS = PLANNER_ROLES

@@ -24,11 +24,11 @@ from tenants.models import PLANNER_ROLES
 
 from ..models.products import BomLine, InspectionCharacteristic, Operation, Product, ProductRevision
 from . import selectors, services
+from .filters import ProductFilter
 from .forms import (
     BomLineForm,
     CharacteristicForm,
     OperationForm,
-    ProductFilter,
     ProductForm,
     ProductPlanningForm,
 )

@@ -17,13 +17,13 @@ from tenants.models import PLANNER_ROLES, Certification
 
 from ..models.products import Product, ProductRevision, RevisionIsReleased
 from . import csv_import, selectors, services
+from .filters import ProductFilter
 from .forms import (
     UNITS,
     BomLineForm,
     CharacteristicForm,
     CsvUploadForm,
     OperationForm,
-    ProductFilter,
     ProductForm,
     ProductPlanningForm,
 )
