@@ -50,7 +50,7 @@ def board(request):
         # An unparseable date or an unknown choice: say so instead of ignoring it.
         return render(
             request,
-            "orders/board/board.html",
+            "orders/hub/orders/board.html",
             {"filter": filterset, "table": None, "filter_errors": _filter_errors(filterset)},
             status=400,
         )
@@ -58,7 +58,7 @@ def board(request):
         return _csv(filterset.qs)
     table = OrderBoardTable(filterset.qs)
     RequestConfig(request, paginate={"per_page": 50}).configure(table)
-    return render(request, "orders/board/board.html", {"filter": filterset, "table": table})
+    return render(request, "orders/hub/orders/board.html", {"filter": filterset, "table": table})
 
 
 def _filter_errors(filterset) -> list[str]:
@@ -126,7 +126,10 @@ def order_new(request):
             messages.success(request, _("Order %(order)s created.") % {"order": order})
             return redirect("orders:detail", number=order.number)
     return render(
-        request, "orders/board/order_new.html", {"form": form}, status=400 if form.errors else 200
+        request,
+        "orders/hub/orders/order_new.html",
+        {"form": form},
+        status=400 if form.errors else 200,
     )
 
 
@@ -141,7 +144,7 @@ def _detail(request, order, *, dispatch_form=None, status=200):
         "can_plan": request.membership.role in PLANNERS,
         "clearance_authority": request.membership.role in CLEARANCE_AUTHORITY,
     }
-    return render(request, "orders/board/detail.html", context, status=status)
+    return render(request, "orders/hub/orders/detail.html", context, status=status)
 
 
 def detail(request, number):
@@ -194,7 +197,7 @@ def counter_decide(request, number, dispatch_pk):
     confirmed = request.POST.get("confirm") == "yes" or approve
     if request.method == "GET" or not confirmed:
         context = {"dispatch": dispatch_, "order": dispatch_.order, "decision": decision}
-        return render(request, "orders/board/counter_decide.html", context)
+        return render(request, "orders/hub/orders/counter_decide.html", context)
     try:
         services.counter_decide(
             dispatch=dispatch_, approve=approve, actor=request.user, request=request
@@ -242,7 +245,7 @@ def clearances(request, number):
             return redirect("orders:clearances", number=number)
     context = {"order": order, "form": form, "cleared": selectors.cleared_users(order)}
     return render(
-        request, "orders/board/clearances.html", context, status=400 if form.errors else 200
+        request, "orders/hub/orders/clearances.html", context, status=400 if form.errors else 200
     )
 
 
@@ -263,5 +266,5 @@ def clearance_revoke(request, number, user_pk):
         )
         return redirect("orders:clearances", number=number)
     return render(
-        request, "orders/board/clearance_revoke.html", {"order": order, "cleared_user": user}
+        request, "orders/hub/orders/clearance_revoke.html", {"order": order, "cleared_user": user}
     )

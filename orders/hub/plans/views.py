@@ -31,7 +31,7 @@ def run_list(request):
     RequestConfig(request, paginate={"per_page": 25}).configure(table)
     return render(
         request,
-        "planning/list.html",
+        "orders/hub/plans/list.html",
         {"table": table, "can_plan": request.membership.role in PLANNERS},
     )
 
@@ -56,7 +56,7 @@ def run_new(request):
             return redirect("planning:detail", run_pk=run.pk)
     return render(
         request,
-        "planning/new.html",
+        "orders/hub/plans/new.html",
         {"form": form, "orders": orders},
         status=400 if form.errors else 200,
     )
@@ -96,7 +96,7 @@ def run_detail(request, run_pk, *, what_if_form=None, status=200):
         context.update(_review(run, plan))
         if run.kind == PlanRun.Kind.PLAN and run.status == PlanRun.Status.DONE:
             context["what_if_form"] = what_if_form or WhatIfForm(plants=selectors.run_plants(run))
-    return render(request, "planning/detail.html", context, status=status)
+    return render(request, "orders/hub/plans/detail.html", context, status=status)
 
 
 def _review(run: PlanRun, plan) -> dict:

@@ -33,7 +33,7 @@ def plant_list(request):
     filterset = PlantInputFilter(request.GET or None, queryset=selectors.plant_input_list())
     table = PlantInputTable(filterset.qs)
     RequestConfig(request, paginate={"per_page": PAGE_SIZE}).configure(table)
-    return render(request, "planning/plants/list.html", {"filter": filterset, "table": table})
+    return render(request, "orders/hub/plants/list.html", {"filter": filterset, "table": table})
 
 
 def _detail(request, plant, *, status=200, **forms):
@@ -58,7 +58,7 @@ def _detail(request, plant, *, status=200, **forms):
             "lane_form": forms.get("lane_form") or FreightLaneForm(plant=plant, prefix="lane"),
             "rate_types": routing_work_centre_types(),
         }
-    return render(request, "planning/plants/detail.html", context, status=status)
+    return render(request, "orders/hub/plants/detail.html", context, status=status)
 
 
 def plant_detail(request, plant_pk):
@@ -153,7 +153,7 @@ def row_edit(request, plant_pk, kind: str, **ids):
         return _back(plant)
     return render(
         request,
-        "planning/plants/row_form.html",
+        "orders/hub/plants/row_form.html",
         {
             "plant": plant,
             "form": form,
@@ -180,7 +180,7 @@ def row_remove(request, plant_pk, kind: str, **ids):
         return _back(plant)
     return render(
         request,
-        "planning/plants/row_remove.html",
+        "orders/hub/plants/row_remove.html",
         {"plant": plant, "row": _row_label(row), "noun": spec.noun},
     )
 

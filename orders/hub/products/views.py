@@ -49,7 +49,7 @@ def product_list(request):
     RequestConfig(request, paginate={"per_page": PAGE_SIZE}).configure(table)
     return render(
         request,
-        "orders/products/list.html",
+        "orders/hub/products/list.html",
         {
             "filter": filterset,
             "table": table,
@@ -77,7 +77,7 @@ def product_new(request):
             return _revision_url(revision)
     return render(
         request,
-        "orders/products/form.html",
+        "orders/hub/products/form.html",
         {"form": form, "title": _("New product"), "submit": _("Create product")},
         status=400 if form.errors else 200,
     )
@@ -92,7 +92,7 @@ def _product_detail(request, product, *, planning_form=None, status=200):
     }
     if context["can_plan"]:
         context["planning_form"] = planning_form or ProductPlanningForm(instance=product)
-    return render(request, "orders/products/detail.html", context, status=status)
+    return render(request, "orders/hub/products/detail.html", context, status=status)
 
 
 def product_detail(request, product_pk):
@@ -136,7 +136,7 @@ def revision_detail(request, product_pk, revision_pk):
             "operation_form": OperationForm(revision=revision, prefix="op"),
             "characteristic_form": CharacteristicForm(revision=revision, prefix="ch"),
         }
-    return render(request, "orders/products/revision.html", context)
+    return render(request, "orders/hub/products/revision.html", context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -154,7 +154,7 @@ def revision_release(request, product_pk, revision_pk):
     current = selectors.product_released_revision(revision.product)
     return render(
         request,
-        "orders/products/release.html",
+        "orders/hub/products/release.html",
         {"revision": revision, "current": current, "error": error},
         status=400 if error else 200,
     )
@@ -197,7 +197,7 @@ def _revision_part_add(request, product_pk, revision_pk, *, kind: str):
             return _revision_url(revision)
     return render(
         request,
-        "orders/products/form.html",
+        "orders/hub/products/form.html",
         {"form": form, "title": title, "submit": _("Add"), "revision": revision},
         status=400 if form.errors else 200,
     )
@@ -242,7 +242,7 @@ def revision_part_remove(request, product_pk, revision_pk):
 def _import_render(request, *, form=None, preview=None, digest="", status=200):
     return render(
         request,
-        "orders/products/import.html",
+        "orders/hub/products/import.html",
         {
             "form": form or CsvUploadForm(),
             "preview": preview,
