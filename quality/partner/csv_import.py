@@ -36,7 +36,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from orders.hub.models import InspectionCharacteristic
+from orders.hub.models.products import InspectionCharacteristic
 from orders.partner.models import WorkOrder
 from portal.csv_reading import (
     CsvRefused,

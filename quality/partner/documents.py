@@ -20,7 +20,7 @@ from django.db.models import Count, Max, Min, Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from orders.hub.models import BomLine, Operation
+from orders.hub.models.products import BomLine, Operation
 from orders.partner.models import ProgressReport, Shipment, WorkOrder
 from orders.partner.services import routing_percent
 from tenants.models import Certification, Partner, Plant

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django_tenants.utils import get_public_schema_name
 
-from orders.hub.models import InspectionCharacteristic
+from orders.hub.models.products import InspectionCharacteristic
 from orders.partner.forms import DATE, DATETIME
 from portal.uploads import CSV, TEXT, upload_check
 

@@ -12,7 +12,7 @@ from django.db.models import Count, Max, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from orders.hub.models import InspectionCharacteristic
+from orders.hub.models.products import InspectionCharacteristic
 from orders.partner.models import WorkOrder
 from quality.publish import capabilities_of
 from quality.spc import CPK_TARGET

@@ -7,7 +7,7 @@ from django.http import Http404
 from django.utils import timezone
 from guardian.shortcuts import get_perms
 
-from orders.hub.models import InspectionCharacteristic
+from orders.hub.models.products import InspectionCharacteristic
 from orders.partner.models import WorkOrder, WorkOrderOperation
 
 from .models import (

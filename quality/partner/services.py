@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
-from orders.hub.models import InspectionCharacteristic
+from orders.hub.models.products import InspectionCharacteristic
 from orders.partner.models import WorkOrder, WorkOrderOperation
 from portal.audit import (
     FILE_DOWNLOADED,
