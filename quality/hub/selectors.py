@@ -337,7 +337,7 @@ def _chart(characteristic_id: int, name: str, unit: str, hidden=()) -> Character
 
 def _access_inside(partner: Partner, user) -> RawAccess:
     """Runs inside the partner's schema: is raw data released, or granted to `user`?"""
-    from quality.partner.selectors import measurement_access_active
+    from quality.partner.access.selectors import measurement_access_active
 
     if publish.raw_released(partner):
         return RawAccess(allowed=True, released=True)

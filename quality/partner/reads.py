@@ -22,7 +22,6 @@ from .models import (
     FirstArticle,
     InspectionRecord,
     Measurement,
-    MeasurementAccess,
     NonConformance,
 )
 
@@ -143,14 +142,6 @@ def first_article_records(fai: FirstArticle | None) -> list[InspectionRecord]:
 
 def capa_step_get(*, ncr: NonConformance, step: int) -> CapaStep:
     return get_object_or_404(CapaStep.objects.select_related("capa__ncr"), capa__ncr=ncr, step=step)
-
-
-def measurement_access_list() -> QuerySet[MeasurementAccess]:
-    return MeasurementAccess.objects.order_by("-granted_at", "-id")
-
-
-def measurement_access_get(*, pk: int) -> MeasurementAccess:
-    return get_object_or_404(MeasurementAccess, pk=pk)
 
 
 def plain(value: Decimal | None) -> Decimal | None:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
-from django.utils import timezone
-from guardian.shortcuts import get_perms
 
 from orders.hub.models.products import InspectionCharacteristic
 from orders.partner.models import WorkOrder, WorkOrderOperation
@@ -14,7 +12,6 @@ from .models import (
     Attachment,
     Capa,
     InspectionRecord,
-    MeasurementAccess,
     NonConformance,
 )
 
@@ -88,14 +85,3 @@ def attachment_get(*, pk: int) -> Attachment:
         return Attachment.objects.select_related("ncr").get(pk=pk)
     except Attachment.DoesNotExist as exc:
         raise Http404 from exc
-
-
-def measurement_access_active(*, user) -> MeasurementAccess | None:
-    """The running grant that lets this (hub) user read raw measurements here, if any."""
-    now = timezone.now()
-    for grant in MeasurementAccess.objects.filter(
-        user_id=user.pk, revoked_at__isnull=True, expires_at__gt=now
-    ):
-        if "read_measurements" in get_perms(user, grant):
-            return grant
-    return None

@@ -5,18 +5,17 @@ and raises NCRs with files; disposition, CAPA, closing an NCR and the first
 article inspection need the quality role or partner admin; the hub's access to
 raw measurements is for partner admins."""
 
-from django.urls import path
+from django.urls import include, path
 
 from portal.access import member_required
 
 from . import views
-from .views import ADMIN_ROLES, ALL_ROLES, QUALITY_ROLES
+from .roles import ALL_ROLES, QUALITY_ROLES
 
 app_name = "quality"
 
 ALL = member_required(ALL_ROLES)
 QUALITY = member_required(QUALITY_ROLES)
-ADMIN = member_required(ADMIN_ROLES)
 
 urlpatterns = [
     path("", ALL(views.home), name="home"),
@@ -57,7 +56,5 @@ urlpatterns = [
     path("ncrs/<str:ncr_number>/capa/<int:step>/", QUALITY(views.capa_step), name="capa_step"),
     path("ncrs/<str:ncr_number>/close/", QUALITY(views.ncr_close), name="ncr_close"),
     # the hub's access to raw measurements
-    path("access/", ADMIN(views.access_list), name="access"),
-    path("access/grant/", ADMIN(views.access_grant), name="access_grant"),
-    path("access/<int:grant_pk>/revoke/", ADMIN(views.access_revoke), name="access_revoke"),
+    path("", include("quality.partner.access.urls")),
 ]

@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import Http404
@@ -20,7 +19,7 @@ from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format, get_format
+from django.utils.formats import get_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
@@ -33,7 +32,7 @@ from portal.uploads import download_response
 from quality.spc import CPK_TARGET, RECOMMENDED_SUBGROUPS, Status
 from quality.spc_charts import chart_summary, control_chart_svg
 
-from . import attachment_services, csv_import, reads, selectors, services
+from . import attachment_services, csv_import, reads, roles, selectors, services
 from .filters import InspectionFilter, NcrFilter
 from .forms import (
     MAX_FILES,
@@ -44,20 +43,12 @@ from .forms import (
     DispositionForm,
     FirstArticleForm,
     InspectionForm,
-    MeasurementAccessForm,
     NcrRaiseForm,
 )
 from .models import FirstArticle, InspectionRecord, Measurement, NonConformance
-from .tables import InspectionTable, MeasuredCharacteristicTable, MeasurementAccessTable, NcrTable
+from .tables import InspectionTable, MeasuredCharacteristicTable, NcrTable
 
-ALL_ROLES = ("operator", "quality", "partner_admin")
-QUALITY_ROLES = ("quality", "partner_admin")
-ADMIN_ROLES = ("partner_admin",)
 PAGE_SIZE = 25
-
-
-def _is_quality(request) -> bool:
-    return request.membership.role in QUALITY_ROLES
 
 
 def _inspectable(work_order) -> bool:
@@ -87,7 +78,7 @@ def home(request):
             "low_capability": reads.low_capability(),
             "cpk_target": CPK_TARGET,
             "scan": reads.LOW_CAPABILITY_SCAN,
-            "is_admin": request.membership.role in ADMIN_ROLES,
+            "is_admin": request.membership.role in roles.ADMIN_ROLES,
         },
     )
 
@@ -351,7 +342,7 @@ def _first_article_render(request, work_order, *, form=None, status=200):
     fai = reads.first_article_of(work_order)
     characteristics = list(selectors.characteristics_for(work_order=work_order))
     can_record = (
-        _is_quality(request)
+        roles.is_quality(request)
         and _inspectable(work_order)
         and bool(characteristics)
         and (fai is None or fai.status != FirstArticle.Status.PASSED)
@@ -370,7 +361,7 @@ def _first_article_render(request, work_order, *, form=None, status=200):
             "needed": services.first_article_needed(work_order),
             "characteristics": characteristics,
             "form": form if can_record else None,
-            "is_quality": _is_quality(request),
+            "is_quality": roles.is_quality(request),
             "inspectable": _inspectable(work_order),
             "decimal_separator": get_format("DECIMAL_SEPARATOR"),
         },
@@ -592,7 +583,7 @@ def _ncr_detail(request, ncr, *, status=200, **forms):
     capa = selectors.capa_for(ncr)
     steps = list(capa.steps.all()) if capa else []
     next_step = next((s for s in steps if s.completed_at is None), None)
-    is_quality = _is_quality(request)
+    is_quality = roles.is_quality(request)
     shown = {
         "disposition_form": is_quality and ncr.status == NonConformance.Status.OPEN,
         "attachment_form": ncr.is_open,
@@ -760,75 +751,4 @@ def ncr_close(request, ncr_number):
         "quality/partner/ncr_close.html",
         {"ncr": ncr, "error": error, "capa": selectors.capa_for(ncr)},
         status=400 if error else 200,
-    )
-
-
-# --- the hub's access to raw measurements ----------------------------------------------
-
-
-def access_list(request):
-    table = MeasurementAccessTable(reads.measurement_access_list())
-    RequestConfig(request, paginate={"per_page": PAGE_SIZE}).configure(table)
-    return render(request, "quality/partner/access.html", {"table": table})
-
-
-@require_http_methods(["GET", "POST"])
-def access_grant(request):
-    form = MeasurementAccessForm(request.POST or None)
-    if request.method == "POST" and form_run_service(
-        form,
-        lambda d: services.measurement_access_grant(
-            partner=request.tenant,
-            hub_user=form.hub_user,
-            expires_at=d["expires_at"],
-            reason=d["reason"],
-            actor=request.user,
-            request=request,
-        ),
-    ):
-        messages.success(
-            request,
-            _("%(email)s may read your raw measurements until %(until)s.")
-            % {
-                "email": form.cleaned_data["email"],
-                "until": _local(form.cleaned_data["expires_at"]),
-            },
-        )
-        return redirect("quality:access")
-    return render(
-        request,
-        "quality/partner/access_grant.html",
-        {"form": form},
-        status=400 if form.is_bound and form.errors else 200,
-    )
-
-
-def _local(when) -> str:
-    return date_format(timezone.localtime(when), "SHORT_DATETIME_FORMAT")
-
-
-@require_http_methods(["GET", "POST"])
-def access_revoke(request, grant_pk):
-    grant = reads.measurement_access_get(pk=grant_pk)
-    if request.method == "POST":
-        hub_user = get_user_model().objects.filter(pk=grant.user_id).first()
-        try:
-            if hub_user is None:
-                raise ValidationError(_("This hub user no longer exists."))
-            services.measurement_access_revoke(
-                partner=request.tenant,
-                grant=grant,
-                hub_user=hub_user,
-                actor=request.user,
-                request=request,
-            )
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, _("Access of %(user)s revoked.") % {"user": grant.user_label})
-        return redirect("quality:access")
-    return render(
-        request,
-        "quality/partner/access_revoke.html",
-        {"grant": grant, "state": MeasurementAccessTable.state_of(grant)},
     )

@@ -24,6 +24,7 @@ from quality.hub.models import (
     WorkOrderQuality,
 )
 from quality.partner import services
+from quality.partner.access import services as access_services
 from quality.partner.models import MeasurementAccess, NonConformance
 from quality.partner.services import Reading
 from tenants import sharing
@@ -387,7 +388,7 @@ def _doors(world, user):
 def _grant(world, user, days=2):
     with schema_context("alpha"):
         connection.tenant = world.alpha
-        return services.measurement_access_grant(
+        return access_services.measurement_access_grant(
             partner=world.alpha,
             hub_user=world.user(user),
             expires_at=now() + datetime.timedelta(days=days),
@@ -453,7 +454,7 @@ def test_a_running_grant_shows_raw_data_to_that_user_only_until_it_ends(as_user,
         )
     with schema_context("alpha"):
         connection.tenant = world.alpha
-        services.measurement_access_revoke(
+        access_services.measurement_access_revoke(
             partner=world.alpha,
             grant=MeasurementAccess.objects.get(pk=grant.pk),
             hub_user=world.user("auditor"),

@@ -20,6 +20,7 @@ from django_tenants.utils import schema_context
 from portal.models import AuditEntry
 from quality.hub.models import UseAsIsRequest
 from quality.partner import attachment_services, services
+from quality.partner.access import services as access_services
 from quality.partner.models import (
     Attachment,
     CapaStep,
@@ -770,7 +771,7 @@ def test_grant_and_revoke_measurement_access(as_user, world):
     assert response.status_code == 302
     grant = in_alpha(lambda: MeasurementAccess.objects.get())
     assert grant.user_id == world.user("qe").pk
-    from quality.partner import selectors
+    from quality.partner.access import selectors
 
     assert in_alpha(lambda: selectors.measurement_access_active(user=world.user("qe"))) == grant
     listing = admin.get("/quality/access/").content.decode()
@@ -870,7 +871,7 @@ def test_list_query_counts_do_not_grow_with_rows(as_user, world, inspected):
                 )
             )
             in_alpha(
-                lambda: services.measurement_access_grant(
+                lambda: access_services.measurement_access_grant(
                     partner=world.alpha,
                     hub_user=world.user("qe"),
                     expires_at=timezone.now() + datetime.timedelta(days=2),

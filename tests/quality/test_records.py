@@ -17,6 +17,7 @@ from quality.hub.models import (
     WorkOrderQuality,
 )
 from quality.partner import services
+from quality.partner.access import services as access_services
 from quality.partner.models import (
     Capa,
     CapaStep,
@@ -532,24 +533,24 @@ def test_a_failed_write_publishes_nothing(world, inspected, in_alpha):
 
 
 def test_measurement_access_runs_until_it_expires_or_is_revoked(world, in_alpha):
-    from quality.partner import selectors
+    from quality.partner.access import selectors
 
     auditor = world.user("auditor")
     admin = world.user("alpha_admin")
     assert selectors.measurement_access_active(user=auditor) is None
     with pytest.raises(ValidationError, match="end in the future"):
-        services.measurement_access_grant(
+        access_services.measurement_access_grant(
             partner=world.alpha, hub_user=auditor, expires_at=now(), reason="Audit", actor=admin
         )
     with pytest.raises(ValidationError, match="at most 90 days"):
-        services.measurement_access_grant(
+        access_services.measurement_access_grant(
             partner=world.alpha,
             hub_user=auditor,
             expires_at=now() + datetime.timedelta(days=91),
             reason="Audit",
             actor=admin,
         )
-    grant = services.measurement_access_grant(
+    grant = access_services.measurement_access_grant(
         partner=world.alpha,
         hub_user=auditor,
         expires_at=now() + datetime.timedelta(days=2),
@@ -563,7 +564,7 @@ def test_measurement_access_runs_until_it_expires_or_is_revoked(world, in_alpha)
     assert selectors.measurement_access_active(user=auditor) is None
     grant.expires_at = now() + datetime.timedelta(days=1)
     grant.save(update_fields=["expires_at"])
-    services.measurement_access_revoke(
+    access_services.measurement_access_revoke(
         partner=world.alpha, grant=grant, hub_user=auditor, actor=admin
     )
     assert selectors.measurement_access_active(user=auditor) is None
