@@ -311,7 +311,9 @@ def measure(args, number, quality, shipment_ids, partner):
 
     from orders.partner.models import Shipment, WorkOrder
     from portal.pdf import page_counter_css
-    from quality.partner import certificates, document_services, documents
+    from quality.partner import certificates
+    from quality.partner.documents import contents
+    from quality.partner.documents import services as document_services
 
     coc, dossier = [], []
     # The bench runs each rendering itself, as the worker would: nothing is sent
@@ -341,7 +343,7 @@ def measure(args, number, quality, shipment_ids, partner):
             )
             timers = Timers()
             with (
-                timers.wrap(documents, "dossier_context", "context"),
+                timers.wrap(contents, "dossier_context", "context"),
                 timers.wrap(document_services, "render_pdf", "render"),
             ):
                 start = time.perf_counter()
@@ -352,7 +354,7 @@ def measure(args, number, quality, shipment_ids, partner):
             if done.status != "done":
                 raise SystemExit(f"bench.quality: the dossier failed: {done.error}")
             # The HTML template alone (the first part of "render"), timed apart.
-            context = documents.dossier_context(wo, partner=partner)
+            context = contents.dossier_context(wo, partner=partner)
             context.update(
                 title="Quality dossier",
                 document_number="QD-BENCH",

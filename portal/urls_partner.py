@@ -13,7 +13,7 @@ urlpatterns = [
     path("work-orders/", include("orders.partner.urls")),
     path("capacity/", include("orders.partner.urls_capacity")),
     path("documents/", include("tenants.partner.urls")),
-    path("quality/documents/", include("quality.partner.urls_documents")),
+    path("quality/documents/", include("quality.partner.documents.urls")),
     path("quality/", include("quality.partner.urls")),
     path("api-keys/", include("integrations.urls")),
     path("sharing/", include("tenants.sharing")),

@@ -12,7 +12,7 @@ def document_render(render_id: int) -> str:
 
     from tenants.models import Partner
 
-    from .document_services import document_render_run
+    from .documents.services import document_render_run
 
     # The task's schema is its partner's, as a request's host is: the entry point
     # names the partner, the service takes it.

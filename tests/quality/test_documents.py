@@ -21,7 +21,9 @@ from orders.partner import services as work_order_services
 from portal.audit import FILE_DOWNLOADED
 from portal.models import AuditEntry
 from portal.pdf import PdfTimeout
-from quality.partner import document_services, documents, services
+from quality.partner import services
+from quality.partner.documents import contents
+from quality.partner.documents import services as document_services
 from quality.partner.models import Certificate, DocumentRender, InspectionRecord, Measurement
 from quality.partner.services import Reading
 
@@ -290,7 +292,7 @@ def test_the_dossier_has_routing_every_result_ncrs_with_capa_and_attachments(
 def test_the_dossier_reads_with_a_fixed_number_of_queries(world, inspected, in_alpha):
     def queries():
         with CaptureQueriesContext(connection) as captured:
-            documents.dossier_context(inspected.work_order(), partner=world.alpha)
+            contents.dossier_context(inspected.work_order(), partner=world.alpha)
         return len(captured.captured_queries)
 
     record_everything(inspected, world)

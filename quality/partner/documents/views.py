@@ -30,9 +30,9 @@ from portal.forms import form_run_service
 from portal.tables import RequestConfig
 from portal.uploads import download_response
 
-from . import document_services
-from .certificates import UNRESOLVED, certificate_issue
-from .models import Certificate, DocumentRender, FirstArticle, NonConformance
+from ..certificates import UNRESOLVED, certificate_issue
+from ..models import Certificate, DocumentRender, FirstArticle, NonConformance
+from . import services
 
 logger = logging.getLogger(__name__)
 
@@ -163,7 +163,7 @@ def document_request(request, number):
     if form_run_service(
         form,
         lambda d: requested.append(
-            document_services.document_render_request(
+            services.document_render_request(
                 kind=d["kind"], work_order=work_order, user=request.user
             )
         ),
@@ -179,7 +179,7 @@ def document_request(request, number):
 
 
 def _status(row: DocumentRender) -> dict:
-    stalled = document_services.is_stalled(row)
+    stalled = services.is_stalled(row)
     finished = row.status in (DocumentRender.Status.DONE, DocumentRender.Status.FAILED)
     return {
         "status": row.status,
@@ -188,7 +188,7 @@ def _status(row: DocumentRender) -> dict:
         "stalled": stalled,
         "progress": row.progress,
         "stage": row.stage,
-        "stage_label": document_services.stage_label(row),
+        "stage_label": services.stage_label(row),
         "error": row.error,
         "pages": row.pages,
         "download_url": _render_url("render_download", row)
@@ -223,9 +223,9 @@ def render_download(request, number, render_pk):
     row = _render_get(work_order, render_pk)
     if row.status != DocumentRender.Status.DONE or not row.pdf:
         return redirect("quality_documents:render", number=number, render_pk=row.pk)
-    filename = document_services.download_name(row)
+    filename = services.download_name(row)
     handle = _open(row.pdf)
-    document_services.document_downloaded(
+    services.document_downloaded(
         partner=request.tenant, render=row, user=request.user, request=request
     )
     return download_response(handle, filename=filename, content_type="application/pdf")
@@ -283,7 +283,7 @@ def certificate_download(request, number, shipment_pk):
     if issued is None:
         return redirect("quality_documents:certificate", number=number, shipment_pk=shipment.pk)
     handle = _open(issued.pdf)
-    document_services.certificate_downloaded(
+    services.certificate_downloaded(
         partner=request.tenant, certificate=issued, user=request.user, request=request
     )
     return download_response(

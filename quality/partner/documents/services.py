@@ -3,7 +3,7 @@ order and its first article inspection report (AS9102 forms).
 
 `document_render_request` records a `DocumentRender` row and queues the Celery
 task once the row is committed; the task calls `document_render_run`, which
-builds the document's content (quality.partner.documents), lays it out through
+builds the document's content (quality.partner.documents.contents), lays it out through
 portal.pdf and stores the file, writing its progress and stage to the row as it
 goes so that the waiting page can show them. A failure leaves the row `failed`
 with a message for the user; the details go to the log, never to the page.
@@ -34,8 +34,8 @@ from portal.audit import FILE_DOWNLOADED, audit_record
 from portal.pdf import PdfRenderError, PdfTimeout, render_pdf
 from tenants.models import Partner
 
-from . import documents
-from .models import Certificate, DocumentRender, FirstArticle
+from ..models import Certificate, DocumentRender, FirstArticle
+from . import contents
 
 logger = logging.getLogger(__name__)
 
@@ -103,7 +103,7 @@ def document_render_request(*, kind: str, work_order: WorkOrder, user) -> Docume
 
 
 def _queue(render_id: int) -> None:
-    from .tasks import document_render
+    from ..tasks import document_render
 
     try:
         document_render.delay(render_id)
@@ -140,11 +140,11 @@ def _build(partner: Partner, render: DocumentRender, on_progress) -> tuple[dict,
     """The template context and document number of a rendering."""
     work_order = render.work_order
     if render.kind == Kind.DOSSIER:
-        context = documents.dossier_context(work_order, partner=partner, on_progress=on_progress)
-        number = documents.dossier_number(work_order, render.pk)
+        context = contents.dossier_context(work_order, partner=partner, on_progress=on_progress)
+        number = contents.dossier_number(work_order, render.pk)
         title = _("Quality dossier")
     else:
-        context = documents.first_article_context(
+        context = contents.first_article_context(
             work_order, partner=partner, on_progress=on_progress
         )
         number = context["report_number"]

@@ -25,8 +25,8 @@ from orders.partner.models import ProgressReport, Shipment, WorkOrder
 from orders.partner.services import routing_percent
 from tenants.models import Certification, Partner, Plant
 
-from . import selectors
-from .models import (
+from .. import selectors
+from ..models import (
     Attachment,
     CapaStep,
     FirstArticle,

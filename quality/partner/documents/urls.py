@@ -8,7 +8,7 @@ from django.urls import path
 
 from portal.access import member_required
 
-from . import document_views as views
+from . import views
 
 app_name = "quality_documents"
 
