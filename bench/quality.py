@@ -311,7 +311,6 @@ def measure(args, number, quality, shipment_ids, partner):
 
     from orders.partner.models import Shipment, WorkOrder
     from portal.pdf import page_counter_css
-    from quality.partner import certificates
     from quality.partner.documents import contents
     from quality.partner.documents import services as document_services
 
@@ -326,11 +325,11 @@ def measure(args, number, quality, shipment_ids, partner):
             timers = Timers()
             shipment = Shipment.objects.get(pk=shipment_id)
             with (
-                timers.wrap(certificates, "certificate_content", "context"),
-                timers.wrap(certificates, "render_pdf", "render"),
+                timers.wrap(contents, "certificate_content", "context"),
+                timers.wrap(document_services, "render_pdf", "render"),
             ):
                 start = time.perf_counter()
-                certificates.certificate_issue(
+                document_services.certificate_issue(
                     partner=partner, shipment=shipment, user=quality, title="QM"
                 )
                 total = time.perf_counter() - start

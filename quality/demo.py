@@ -22,7 +22,7 @@ from orders.partner.models import WorkOrder
 from tenants.models import Membership, Partner
 
 from .partner import services
-from .partner.certificates import certificate_issue
+from .partner.documents.services import certificate_issue
 from .partner.models import InspectionRecord, NonConformance
 from .partner.selectors import characteristics_for
 from .partner.services import Reading

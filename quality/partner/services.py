@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -35,6 +35,7 @@ from .models import (
     Measurement,
     NonConformance,
 )
+from .numbering import sequence_lock
 
 INSPECTABLE = (
     WorkOrder.Status.ACCEPTED,
@@ -45,14 +46,6 @@ INSPECTABLE = (
 
 def _refuse(message: str, code: str = "invalid_transition"):
     raise ValidationError(message, code=code)
-
-
-def sequence_lock(name: str) -> None:
-    """Serialise number allocation per schema until the transaction ends."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pg_advisory_xact_lock(hashtext(%s))", [f"{connection.schema_name}:{name}"]
-        )
 
 
 # --- inspections ---------------------------------------------------------------------

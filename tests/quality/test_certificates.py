@@ -13,7 +13,8 @@ from orders.partner import services as work_order_services
 from portal.models import AuditEntry
 from quality.hub.models import IssuedDocument
 from quality.partner import services
-from quality.partner.certificates import certificate_issue, content_sha256
+from quality.partner.documents.contents import content_sha256
+from quality.partner.documents.services import certificate_issue
 from quality.partner.models import Certificate
 from quality.partner.services import Reading
 

@@ -1,5 +1,6 @@
-"""What the quality dossier and the first article inspection report say: plain
-dicts and lists built from the partner's own records, for the PDF templates.
+"""What a work order's compliance documents say: plain dicts and lists built
+from the partner's own records, for the PDF templates of the quality dossier,
+the first article inspection report and the certificate of conformance.
 
 Each builder reads with a fixed number of queries (select_related/prefetch),
 whatever the number of inspection records, NCRs or attachments, and hands the
@@ -9,10 +10,18 @@ the templates autoescape it and never mark it safe.
 
 Hub data (routing requirements, BOM, certifications) is read from the public
 schema, which every partner schema sees; no other partner's schema is touched.
+
+A certificate's content is a JSON document (`certificate_content`); its SHA-256,
+over a canonical encoding, is printed on the PDF and kept with the certificate
+and in the hub's register of issued documents, together with the SHA-256 of the
+PDF as issued. A copy can be checked against either: the printed hash names the
+content, the file hash the exact document.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable
 from decimal import Decimal
 
@@ -537,4 +546,100 @@ def first_article_context(
         "unmeasured": sum(1 for row in rows if not row["measured"]),
         "nonconforming": nonconforming,
         "ncrs": ncrs,
+    }
+
+
+# --- the certificate of conformance -------------------------------------------------
+
+
+def content_sha256(content: dict) -> str:
+    """SHA-256 of the canonical JSON encoding (sorted keys, no spaces, UTF-8)."""
+    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def _decimal(value) -> str | None:
+    return None if value is None else format(value.normalize(), "f")
+
+
+def inspection_summary(work_order) -> list[dict]:
+    """Per characteristic of the work order: pieces measured, lowest and highest
+    value (measured characteristics) and how many were out of tolerance."""
+    rows = (
+        Measurement.objects.filter(record__work_order=work_order)
+        .values("characteristic_id", "name", "kind", "lower_limit", "upper_limit", "unit")
+        .annotate(
+            pieces=Count("id"),
+            nonconforming=Count("id", filter=Q(conforming=False)),
+            lowest=Min("value"),
+            highest=Max("value"),
+        )
+        .order_by("record__operation__sequence", "characteristic_id")
+    )
+    return [
+        {
+            "characteristic": row["name"],
+            "kind": row["kind"],
+            "lower_limit": _decimal(row["lower_limit"]),
+            "upper_limit": _decimal(row["upper_limit"]),
+            "unit": row["unit"],
+            "pieces": row["pieces"],
+            "nonconforming": row["nonconforming"],
+            "lowest": _decimal(row["lowest"]),
+            "highest": _decimal(row["highest"]),
+        }
+        for row in rows
+    ]
+
+
+def certificate_content(
+    *, partner: Partner, shipment: Shipment, number: str, issued_at, signatory, title: str
+):
+    work_order = shipment.work_order
+    fai = FirstArticle.objects.filter(work_order=work_order).first()
+    deviations = [
+        {
+            "ncr": ncr.number,
+            "defect": ncr.get_defect_code_display(),
+            "quantity": ncr.quantity,
+            "disposition": ncr.get_disposition_display(),
+            "approved_by_hub": ncr.approval == NonConformance.Approval.APPROVED,
+            "status": ncr.get_status_display(),
+        }
+        for ncr in work_order.nonconformances.exclude(status=NonConformance.Status.CLOSED)
+        .exclude(disposition=NonConformance.Disposition.SCRAP)
+        .order_by("number")
+    ]
+    return {
+        "document": "certificate_of_conformance",
+        "number": number,
+        "issued_at": issued_at.isoformat(),
+        "supplier": {"partner": partner.name, "plant": work_order.plant_code},
+        "order": work_order.order_number,
+        "work_order": work_order.number,
+        "product": {
+            "code": work_order.product_code,
+            "name": work_order.product_name,
+            "revision": work_order.revision,
+        },
+        "shipment": {
+            "quantity": shipment.quantity,
+            "lots": [lot.strip() for lot in shipment.lots.split(",") if lot.strip()],
+            "carrier": shipment.carrier,
+            "tracking_number": shipment.tracking_number,
+            "shipped_at": shipment.shipped_at.replace(microsecond=0).isoformat(),
+        },
+        "statement": _(
+            "We certify that the items listed above were manufactured, inspected and "
+            "tested in accordance with the order and with the drawings and specifications "
+            "of the revision stated, and that they conform to all its requirements, "
+            "except for any deviation listed on this certificate."
+        ),
+        "first_article": fai.get_status_display() if fai else None,
+        "inspection_summary": inspection_summary(work_order),
+        "deviations": deviations,
+        "signatory": {
+            "name": signatory.get_full_name() or signatory.get_username(),
+            "title": title,
+        },
     }

@@ -1,5 +1,6 @@
-"""Compliance PDFs rendered in the background: the quality dossier of a work
-order and its first article inspection report (AS9102 forms).
+"""A work order's compliance documents: the quality dossier and the first
+article inspection report (AS9102 forms), rendered in the background, and each
+shipment's certificate of conformance, issued in the request.
 
 `document_render_request` records a `DocumentRender` row and queues the Celery
 task once the row is committed; the task calls `document_render_run`, which
@@ -7,6 +8,10 @@ builds the document's content (quality.partner.documents.contents), lays it out 
 portal.pdf and stores the file, writing its progress and stage to the row as it
 goes so that the waiting page can show them. A failure leaves the row `failed`
 with a message for the user; the details go to the log, never to the page.
+
+`certificate_issue` certifies one shipment: the certified content
+(`contents.certificate_content`) is hashed, laid out on one page, stored,
+registered with the hub (quality.publish) and audited, in one transaction.
 """
 
 from __future__ import annotations
@@ -29,13 +34,17 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from orders.partner.models import WorkOrder
+from orders.partner.models import Shipment, WorkOrder
 from portal.audit import FILE_DOWNLOADED, audit_record
 from portal.pdf import PdfRenderError, PdfTimeout, render_pdf
+from quality import publish
+from quality.vocabulary import CERTIFICATE_ISSUED
 from tenants.models import Partner
 
 from ..models import Certificate, DocumentRender, FirstArticle
+from ..numbering import sequence_lock
 from . import contents
+from .selectors import UNRESOLVED
 
 logger = logging.getLogger(__name__)
 
@@ -294,3 +303,90 @@ def pdf_page_count(pdf: bytes) -> int | None:
         for count in _COUNT.findall(pages)
     ]
     return max(counts) if counts else None
+
+
+# --- certificates of conformance ---------------------------------------------------------
+
+
+def certificate_issue(
+    *, partner: Partner, shipment: Shipment, user, title: str, request=None
+) -> Certificate:
+    """Issue the certificate of conformance of one shipment: refused while an NCR
+    of its work order is still open or waiting for the hub's decision."""
+    if not title.strip():
+        raise ValidationError({"title": _("Give the signatory's title, e.g. Quality manager.")})
+    with transaction.atomic():
+        shipment = (
+            Shipment.objects.select_for_update().select_related("work_order").get(pk=shipment.pk)
+        )
+        if Certificate.objects.filter(shipment=shipment).exists():
+            raise ValidationError(
+                _("This shipment already has certificate %(number)s.")
+                % {"number": shipment.certificate.number},
+                code="invalid_transition",
+            )
+        unresolved = list(
+            shipment.work_order.nonconformances.filter(status__in=UNRESOLVED).values_list(
+                "number", flat=True
+            )
+        )
+        if unresolved:
+            raise ValidationError(
+                _("Resolve %(ncrs)s before certifying this shipment.")
+                % {"ncrs": ", ".join(unresolved)},
+                code="invalid_transition",
+            )
+        sequence_lock("coc")
+        serial = Certificate.objects.count() + 1
+        number = f"COC-{partner.slug.upper()}-{serial:06d}"
+        issued_at = timezone.now().replace(microsecond=0)
+        content = contents.certificate_content(
+            partner=partner,
+            shipment=shipment,
+            number=number,
+            issued_at=issued_at,
+            signatory=user,
+            title=title,
+        )
+        digest = contents.content_sha256(content)
+        pdf = render_pdf(
+            "pdf/certificate_of_conformance.html",
+            {
+                "content": content,
+                "document_number": number,
+                "document_sha256": digest,
+                # The content's times, for display in the reader's time zone.
+                "issued_at": issued_at,
+                "shipped_at": shipment.shipped_at,
+            },
+            request=request,
+        )
+        certificate = Certificate(
+            shipment=shipment,
+            number=number,
+            content=content,
+            content_sha256=digest,
+            pdf_sha256=hashlib.sha256(pdf).hexdigest(),
+            signatory_id=user.pk,
+            signatory_label=user.get_username(),
+            signatory_title=title,
+            issued_at=issued_at,
+        )
+        certificate.pdf.save(f"{number}.pdf", ContentFile(pdf), save=False)
+        try:
+            certificate.save()
+            publish.certificate_register(partner=partner, certificate=certificate)
+            audit_record(
+                action=CERTIFICATE_ISSUED,
+                actor=user,
+                partner=partner,
+                obj=certificate,
+                request=request,
+                number=number,
+                content_sha256=digest,
+                pdf_sha256=certificate.pdf_sha256,
+            )
+        except Exception:
+            certificate.pdf.delete(save=False)
+            raise
+    return certificate

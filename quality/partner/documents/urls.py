@@ -8,12 +8,13 @@ from django.urls import path
 
 from portal.access import member_required
 
+from ..roles import ALL_ROLES, QUALITY_ROLES
 from . import views
 
 app_name = "quality_documents"
 
-ALL = member_required(views.ALL_ROLES)
-QUALITY = member_required(views.QUALITY_ROLES)
+ALL = member_required(ALL_ROLES)
+QUALITY = member_required(QUALITY_ROLES)
 
 urlpatterns = [
     path("work-orders/<str:number>/", ALL(views.work_order_documents), name="work_order"),
