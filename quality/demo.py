@@ -24,6 +24,7 @@ from tenants.models import Membership, Partner
 from .partner import services
 from .partner.documents.services import certificate_issue
 from .partner.models import InspectionRecord, NonConformance
+from .partner.ncrs import services as ncr_services
 from .partner.selectors import characteristics_for
 from .partner.services import Reading
 from .publish import inspections_publish
@@ -120,7 +121,7 @@ def seed_demo_quality() -> int:
             )
         if out_of_tolerance is not None:
             measurement = out_of_tolerance.measurements.filter(conforming=False).first()
-            waiting = services.ncr_raise(
+            waiting = ncr_services.ncr_raise(
                 partner=partner,
                 work_order=out_of_tolerance.work_order,
                 user=quality,
@@ -132,7 +133,7 @@ def seed_demo_quality() -> int:
                 "at 100 %.",
                 measurement=measurement,
             )
-            services.ncr_disposition_set(
+            ncr_services.ncr_disposition_set(
                 partner=partner,
                 ncr=waiting,
                 disposition=NonConformance.Disposition.USE_AS_IS,
@@ -143,7 +144,7 @@ def seed_demo_quality() -> int:
             )
         if measured:
             wo = measured[-1]
-            capa_ncr = services.ncr_raise(
+            capa_ncr = ncr_services.ncr_raise(
                 partner=partner,
                 work_order=wo,
                 user=quality,
@@ -152,7 +153,7 @@ def seed_demo_quality() -> int:
                 description="Chatter marks on the bore after tool change.",
                 containment="Parts from the affected sample re-inspected; 4 reworked.",
             )
-            services.ncr_disposition_set(
+            ncr_services.ncr_disposition_set(
                 partner=partner,
                 ncr=capa_ncr,
                 disposition="rework",
@@ -160,7 +161,7 @@ def seed_demo_quality() -> int:
                 user=quality,
             )
             today = timezone.localdate()
-            capa = services.capa_open(
+            capa = ncr_services.capa_open(
                 ncr=capa_ncr,
                 user=quality,
                 owners={s: ("Quality" if s % 2 else "Production") for s in range(1, 9)},
@@ -175,7 +176,7 @@ def seed_demo_quality() -> int:
                 ],
                 strict=True,
             ):
-                services.capa_step_complete(step=step, notes=notes, user=quality)
+                ncr_services.capa_step_complete(step=step, notes=notes, user=quality)
         shipped = (
             WorkOrder.objects.filter(status=WorkOrder.Status.SHIPPED, shipments__isnull=False)
             .exclude(nonconformances__status__in=["open", "awaiting_approval"])

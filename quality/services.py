@@ -24,8 +24,8 @@ def use_as_is_decide(
     """A hub quality engineer approves or rejects a partner's request to use
     non-conforming parts as they are. The decision is written to the request and,
     through the door, to the partner's NCR, or to neither."""
-    from .partner import services as partner_services
     from .partner.models import NonConformance
+    from .partner.ncrs import services as partner_services
 
     if not approve and not note.strip():
         raise ValidationError({"note": _("Say why the parts cannot be used as they are.")})

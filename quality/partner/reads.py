@@ -6,7 +6,6 @@ and what a work order's page shows about its quality. Candidates to move into
 from __future__ import annotations
 
 from collections.abc import Iterable
-from decimal import Decimal
 
 from django.db.models import Count, Max, Q, QuerySet
 from django.http import Http404
@@ -18,11 +17,9 @@ from quality.publish import capabilities_of
 from quality.spc import CPK_TARGET
 
 from .models import (
-    CapaStep,
     FirstArticle,
     InspectionRecord,
     Measurement,
-    NonConformance,
 )
 
 LOW_CAPABILITY_SCAN = 100  # the landing page looks at this many recently measured characteristics
@@ -109,18 +106,6 @@ def last_instrument(*, operation) -> str:
     )
 
 
-def measurement_for_ncr(*, work_order: WorkOrder, pk) -> Measurement:
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
-        raise Http404 from None
-    return get_object_or_404(
-        Measurement.objects.select_related("record__operation"),
-        pk=pk,
-        record__work_order=work_order,
-    )
-
-
 def record_measurements(record: InspectionRecord) -> list[Measurement]:
     """The record's measurements, each with the NCRs raised from it."""
     return list(record.measurements.prefetch_related("nonconformances").order_by("id"))
@@ -138,15 +123,3 @@ def first_article_records(fai: FirstArticle | None) -> list[InspectionRecord]:
         .prefetch_related("measurements")
         .order_by("recorded_at", "operation__sequence", "id")
     )
-
-
-def capa_step_get(*, ncr: NonConformance, step: int) -> CapaStep:
-    return get_object_or_404(CapaStep.objects.select_related("capa__ncr"), capa__ncr=ncr, step=step)
-
-
-def plain(value: Decimal | None) -> Decimal | None:
-    """10.015000 → 10.015, 10.000000 → 10 (no exponent)."""
-    if value is None:
-        return None
-    normal = value.normalize()
-    return normal.quantize(Decimal(1)) if normal == normal.to_integral() else normal

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from orders.hub.models.products import InspectionCharacteristic
 from orders.partner.models import WorkOrder, WorkOrderOperation
 
 from .models import (
-    Attachment,
-    Capa,
     InspectionRecord,
-    NonConformance,
 )
 
 
@@ -51,37 +48,4 @@ def inspection_get(*, pk: int) -> InspectionRecord:
     try:
         return InspectionRecord.objects.select_related("work_order", "operation").get(pk=pk)
     except InspectionRecord.DoesNotExist as exc:
-        raise Http404 from exc
-
-
-def ncr_list() -> QuerySet[NonConformance]:
-    return NonConformance.objects.select_related("work_order", "operation").annotate(
-        attachment_count=Count("attachments")
-    )
-
-
-def ncr_get(*, number: str) -> NonConformance:
-    try:
-        return (
-            NonConformance.objects.select_related("work_order", "operation", "measurement")
-            .prefetch_related(
-                Prefetch("attachments", queryset=Attachment.objects.order_by("uploaded_at"))
-            )
-            .get(number=number)
-        )
-    except NonConformance.DoesNotExist as exc:
-        raise Http404 from exc
-
-
-def capa_for(ncr: NonConformance) -> Capa | None:
-    try:
-        return Capa.objects.prefetch_related("steps__attachments").get(ncr=ncr)
-    except Capa.DoesNotExist:
-        return None
-
-
-def attachment_get(*, pk: int) -> Attachment:
-    try:
-        return Attachment.objects.select_related("ncr").get(pk=pk)
-    except Attachment.DoesNotExist as exc:
         raise Http404 from exc

@@ -7,7 +7,7 @@ from django.utils.translation import ngettext
 
 from quality.spc import CPK_TARGET
 
-from .models import InspectionRecord, NonConformance
+from .models import InspectionRecord
 
 
 def result_badge(conforming: bool, out_of_tolerance: int = 0):
@@ -82,57 +82,6 @@ class InspectionTable(tables.Table):
 
     def render_out_of_tolerance(self, record):
         return result_badge(record.conforming, record.out_of_tolerance)
-
-
-class NcrTable(tables.Table):
-    number = tables.Column(verbose_name=_("NCR"))
-    work_order = tables.Column(verbose_name=_("Work order"), accessor="work_order__number")
-    defect_code = tables.Column(verbose_name=_("Defect"))
-    quantity = tables.Column(verbose_name=_("Quantity"))
-    status = tables.Column(verbose_name=_("Status"))
-    disposition = tables.Column(verbose_name=_("Disposition"), default="—")
-    raised_at = tables.DateTimeColumn(verbose_name=_("Raised"), format="SHORT_DATETIME_FORMAT")
-    raised_by_label = tables.Column(verbose_name=_("Raised by"))
-    attachment_count = tables.Column(verbose_name=_("Files"))
-
-    class Meta:
-        model = NonConformance
-        fields = [
-            "number",
-            "work_order",
-            "defect_code",
-            "quantity",
-            "status",
-            "disposition",
-            "raised_at",
-            "raised_by_label",
-            "attachment_count",
-        ]
-        order_by = "-raised_at"
-        empty_text = _("No NCRs match.")
-
-    def render_number(self, record):
-        return format_html(
-            '<a href="{}">{}</a>', reverse("quality:ncr", args=[record.number]), record.number
-        )
-
-    def render_work_order(self, record):
-        return format_html(
-            '<a href="{}">{}</a>',
-            reverse("work_orders:detail", args=[record.work_order.number]),
-            record.work_order.number,
-        )
-
-    def render_defect_code(self, record):
-        return record.get_defect_code_display()
-
-    def render_status(self, record):
-        return format_html(
-            '<span class="badge badge-ncr-{}">{}</span>', record.status, record.get_status_display()
-        )
-
-    def render_disposition(self, record):
-        return record.get_disposition_display()
 
 
 def _cpk_text(cpk):

@@ -38,23 +38,7 @@ urlpatterns = [
     path("characteristics/", ALL(views.characteristic_list), name="characteristics"),
     path("characteristics/<int:characteristic_pk>/spc/", ALL(views.spc), name="spc"),
     # NCRs and CAPA
-    path("ncrs/", ALL(views.ncr_list), name="ncrs"),
-    path("work-orders/<str:number>/ncr/", ALL(views.ncr_raise), name="ncr_raise"),
-    path("ncrs/<str:ncr_number>/", ALL(views.ncr_detail), name="ncr"),
-    path(
-        "ncrs/<str:ncr_number>/disposition/",
-        QUALITY(views.ncr_disposition),
-        name="ncr_disposition",
-    ),
-    path("ncrs/<str:ncr_number>/attachments/", ALL(views.ncr_attach), name="ncr_attach"),
-    path(
-        "ncrs/<str:ncr_number>/attachments/<int:attachment_pk>/",
-        ALL(views.attachment_download),
-        name="attachment",
-    ),
-    path("ncrs/<str:ncr_number>/capa/", QUALITY(views.capa_open), name="capa_open"),
-    path("ncrs/<str:ncr_number>/capa/<int:step>/", QUALITY(views.capa_step), name="capa_step"),
-    path("ncrs/<str:ncr_number>/close/", QUALITY(views.ncr_close), name="ncr_close"),
+    path("", include("quality.partner.ncrs.urls")),
     # the hub's access to raw measurements
     path("", include("quality.partner.access.urls")),
 ]

@@ -37,6 +37,7 @@ from quality.hub.models import (
 )
 from quality.partner import services as quality_services
 from quality.partner.models import NonConformance
+from quality.partner.ncrs import services as ncr_services
 from quality.partner.services import Reading
 from tenants.models import Certification
 from tenants.sharing import agreement_set
@@ -262,7 +263,7 @@ class History:
             return
         _admin, quality = self.people[partner.pk]
         with schema_context(partner.schema_name):
-            ncr = quality_services.ncr_raise(
+            ncr = ncr_services.ncr_raise(
                 partner=partner,
                 work_order=work_order,
                 user=quality,
@@ -272,7 +273,7 @@ class History:
             )
             disposition = self.rng.choice(["use_as_is", "rework", None])
             if disposition:
-                quality_services.ncr_disposition_set(
+                ncr_services.ncr_disposition_set(
                     partner=partner,
                     ncr=ncr,
                     disposition=disposition,
@@ -282,7 +283,7 @@ class History:
                 )
             ncr = NonConformance.objects.get(pk=ncr.pk)
             if ncr.status == NonConformance.Status.DISPOSITIONED and self.rng.random() < 0.5:
-                quality_services.ncr_close(partner=partner, ncr=ncr, user=quality)
+                ncr_services.ncr_close(partner=partner, ncr=ncr, user=quality)
 
     def decide_use_as_is(self):
         pending = list(

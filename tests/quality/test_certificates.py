@@ -16,6 +16,7 @@ from quality.partner import services
 from quality.partner.documents.contents import content_sha256
 from quality.partner.documents.services import certificate_issue
 from quality.partner.models import Certificate
+from quality.partner.ncrs import services as ncr_services
 from quality.partner.services import Reading
 
 pytestmark = pytest.mark.django_db
@@ -118,7 +119,7 @@ def test_an_unresolved_ncr_blocks_the_certificate_and_approved_deviations_are_li
     world, inspected, in_alpha
 ):
     shipment = make_shipment(inspected, world)
-    ncr = services.ncr_raise(
+    ncr = ncr_services.ncr_raise(
         partner=world.alpha,
         work_order=inspected.work_order(),
         user=world.user("alpha_quality"),
@@ -131,7 +132,7 @@ def test_an_unresolved_ncr_blocks_the_certificate_and_approved_deviations_are_li
             partner=world.alpha, shipment=shipment, user=world.user("alpha_quality"), title="QM"
         )
     assert not Certificate.objects.exists() and not IssuedDocument.objects.exists()
-    services.ncr_disposition_set(
+    ncr_services.ncr_disposition_set(
         partner=world.alpha,
         ncr=ncr,
         disposition="rework",

@@ -25,6 +25,7 @@ from quality.partner import services
 from quality.partner.documents import contents
 from quality.partner.documents import services as document_services
 from quality.partner.models import Certificate, DocumentRender, InspectionRecord, Measurement
+from quality.partner.ncrs import services as ncr_services
 from quality.partner.services import Reading
 
 pytestmark = pytest.mark.django_db
@@ -119,7 +120,7 @@ def record_everything(q, world, *, text="Burr on the bore edge", lot="LOT-7", se
         user=quality,
     )
     bad = Measurement.objects.get(record=records[2], characteristic_id=q.bore.pk)
-    ncr = services.ncr_raise(
+    ncr = ncr_services.ncr_raise(
         partner=world.alpha,
         work_order=wo,
         user=quality,
@@ -130,20 +131,20 @@ def record_everything(q, world, *, text="Burr on the bore edge", lot="LOT-7", se
         containment=f"Quarantined: {text}",
         measurement=bad,
     )
-    services.ncr_disposition_set(
+    ncr_services.ncr_disposition_set(
         partner=world.alpha, ncr=ncr, disposition="rework", note=f"Ream: {text}", user=quality
     )
     today = timezone.localdate()
-    capa = services.capa_open(
+    capa = ncr_services.capa_open(
         ncr=ncr,
         user=quality,
         owners=dict.fromkeys(range(1, 9), f"Owner {text[:20]}"),
         due_dates={s: today + datetime.timedelta(days=s) for s in range(1, 9)},
     )
     for step in capa.steps.order_by("step")[:3]:
-        services.capa_step_complete(step=step, notes=f"D{step.step} done: {text}", user=quality)
+        ncr_services.capa_step_complete(step=step, notes=f"D{step.step} done: {text}", user=quality)
     uploaded, checked = checked_upload("bore-photo.png", PNG)
-    services.attachment_add(
+    ncr_services.attachment_add(
         partner=world.alpha, ncr=ncr, uploaded=uploaded, checked=checked, user=quality
     )
     operator = world.user("alpha_operator")
@@ -298,7 +299,7 @@ def test_the_dossier_reads_with_a_fixed_number_of_queries(world, inspected, in_a
     record_everything(inspected, world)
     few = queries()
     bulk_pieces(inspected, world, 60)
-    services.ncr_raise(
+    ncr_services.ncr_raise(
         partner=world.alpha,
         work_order=inspected.work_order(),
         user=world.user("alpha_quality"),
@@ -402,7 +403,7 @@ def test_fai_report_lists_nonconformances_and_unmeasured_characteristics(
         user=quality,
     )
     bad = Measurement.objects.get(record__first_article=fai, characteristic_id=inspected.bore.pk)
-    services.ncr_raise(
+    ncr_services.ncr_raise(
         partner=world.alpha,
         work_order=wo,
         user=quality,
@@ -800,7 +801,7 @@ def test_certificate_issue_page_roles_errors_download_and_audit(as_user, world, 
     # an open NCR blocks it, and the page says so before and after the attempt
     in_alpha(
         world,
-        lambda: services.ncr_raise(
+        lambda: ncr_services.ncr_raise(
             partner=world.alpha,
             work_order=inspected.work_order(),
             user=world.user("alpha_quality"),
@@ -818,7 +819,7 @@ def test_certificate_issue_page_roles_errors_download_and_audit(as_user, world, 
     def disposition():
         from quality.partner.models import NonConformance
 
-        services.ncr_disposition_set(
+        ncr_services.ncr_disposition_set(
             partner=world.alpha,
             ncr=NonConformance.objects.get(number="NCR-00002"),
             disposition="scrap",

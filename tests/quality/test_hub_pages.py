@@ -26,6 +26,7 @@ from quality.hub.models import (
 from quality.partner import services
 from quality.partner.access import services as access_services
 from quality.partner.models import MeasurementAccess, NonConformance
+from quality.partner.ncrs import services as ncr_services
 from quality.partner.services import Reading
 from tenants import sharing
 
@@ -490,7 +491,7 @@ def _use_as_is(q, world, justification="Bore 0.01 over; the mating pin has clear
     _record_samples(q, world, SAMPLES[:1])
     with schema_context("alpha"):
         connection.tenant = world.alpha
-        raised = services.ncr_raise(
+        raised = ncr_services.ncr_raise(
             partner=world.alpha,
             work_order=q.work_order(),
             user=world.user("alpha_quality"),
@@ -498,7 +499,7 @@ def _use_as_is(q, world, justification="Bore 0.01 over; the mating pin has clear
             quantity=3,
             description="Bore oversize on 3 parts",
         )
-        services.ncr_disposition_set(
+        ncr_services.ncr_disposition_set(
             partner=world.alpha,
             ncr=raised,
             disposition="use_as_is",

@@ -19,7 +19,7 @@ from django_tenants.utils import schema_context
 
 from portal.models import AuditEntry
 from quality.hub.models import UseAsIsRequest
-from quality.partner import attachment_services, services
+from quality.partner import services
 from quality.partner.access import services as access_services
 from quality.partner.models import (
     Attachment,
@@ -30,6 +30,7 @@ from quality.partner.models import (
     MeasurementAccess,
     NonConformance,
 )
+from quality.partner.ncrs import services as ncr_services
 from quality.partner.services import Reading
 
 pytestmark = pytest.mark.django_db
@@ -117,7 +118,7 @@ def record_directly(q, world, *, bore="10.001", length="50.00", sample=1, piece=
 
 def raise_ncr(q, world, **fields):
     def write():
-        return services.ncr_raise(
+        return ncr_services.ncr_raise(
             partner=world.alpha,
             work_order=q.work_order(),
             user=world.user("alpha_operator"),
@@ -221,7 +222,7 @@ def test_another_partners_objects_are_not_found(as_user, world, inspected):
     record = record_directly(inspected, world)
     ncr = raise_ncr(inspected, world)
     attachment = in_alpha(
-        lambda: attachment_services.attachments_add(
+        lambda: ncr_services.attachments_add(
             partner=world.alpha,
             ncr=ncr,
             files=[_checked("photo.png", PNG)],
@@ -602,7 +603,7 @@ def test_a_file_over_the_limit_is_refused_and_no_ncr_is_raised(as_user, world, i
 def test_a_failure_while_storing_the_files_leaves_nothing(as_user, world, inspected, monkeypatch):
     """All-or-nothing also when the second file fails at write time: no NCR, no
     attachment rows, and the first file is gone from storage too."""
-    real = services.attachment_add
+    real = ncr_services.attachment_add
     calls = []
 
     def second_fails(**kwargs):
@@ -611,7 +612,7 @@ def test_a_failure_while_storing_the_files_leaves_nothing(as_user, world, inspec
             raise OSError("disk full")
         return real(**kwargs)
 
-    monkeypatch.setattr(services, "attachment_add", second_fails)
+    monkeypatch.setattr(ncr_services, "attachment_add", second_fails)
     before, on_disk = counts(), stored_files()
     client = as_user("alpha_operator", world.alpha)
     client.raise_request_exception = False
@@ -863,7 +864,7 @@ def test_list_query_counts_do_not_grow_with_rows(as_user, world, inspected):
             record_directly(inspected, world, bore="10.05", sample=offset + i)
             ncr = raise_ncr(inspected, world)
             in_alpha(
-                lambda ncr=ncr: attachment_services.attachments_add(
+                lambda ncr=ncr: ncr_services.attachments_add(
                     partner=world.alpha,
                     ncr=ncr,
                     files=[_checked("p.png", PNG)],

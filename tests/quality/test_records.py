@@ -25,6 +25,7 @@ from quality.partner.models import (
     Measurement,
     NonConformance,
 )
+from quality.partner.ncrs import services as ncr_services
 from quality.partner.services import ImportedPiece, Reading
 from tenants import sharing
 
@@ -296,7 +297,7 @@ def raise_ncr(q, world, **kwargs):
         "lot": "L-7",
     }
     fields.update(kwargs)
-    return services.ncr_raise(partner=world.alpha, **fields)
+    return ncr_services.ncr_raise(partner=world.alpha, **fields)
 
 
 def test_ncrs_are_numbered_and_published_without_their_description(world, inspected, in_alpha):
@@ -329,8 +330,8 @@ def test_bad_ncrs_are_refused(world, inspected, in_alpha, fields, message):
 def test_rework_then_close(world, inspected, in_alpha):
     ncr = raise_ncr(inspected, world)
     with pytest.raises(ValidationError, match="close.*once it is dispositioned"):
-        services.ncr_close(partner=world.alpha, ncr=ncr, user=world.user("alpha_quality"))
-    ncr = services.ncr_disposition_set(
+        ncr_services.ncr_close(partner=world.alpha, ncr=ncr, user=world.user("alpha_quality"))
+    ncr = ncr_services.ncr_disposition_set(
         partner=world.alpha,
         ncr=ncr,
         disposition="rework",
@@ -339,14 +340,14 @@ def test_rework_then_close(world, inspected, in_alpha):
     )
     assert ncr.status == "dispositioned" and not UseAsIsRequest.objects.exists()
     with pytest.raises(ValidationError, match="only an open NCR takes a disposition"):
-        services.ncr_disposition_set(
+        ncr_services.ncr_disposition_set(
             partner=world.alpha,
             ncr=ncr,
             disposition="scrap",
             note="",
             user=world.user("alpha_quality"),
         )
-    ncr = services.ncr_close(partner=world.alpha, ncr=ncr, user=world.user("alpha_quality"))
+    ncr = ncr_services.ncr_close(partner=world.alpha, ncr=ncr, user=world.user("alpha_quality"))
     assert ncr.status == "closed" and ncr.closed_at
     assert NcrSummary.objects.get(number=ncr.number).closed_at == ncr.closed_at
 
@@ -355,14 +356,14 @@ def test_use_as_is_waits_for_the_hub_and_the_decision_reaches_the_ncr(world, ins
     with schema_context("alpha"):
         ncr = raise_ncr(inspected, world)
         with pytest.raises(ValidationError, match="Say why the parts can be used"):
-            services.ncr_disposition_set(
+            ncr_services.ncr_disposition_set(
                 partner=world.alpha,
                 ncr=ncr,
                 disposition="use_as_is",
                 note="",
                 user=world.user("alpha_quality"),
             )
-        ncr = services.ncr_disposition_set(
+        ncr = ncr_services.ncr_disposition_set(
             partner=world.alpha,
             ncr=ncr,
             disposition="use_as_is",
@@ -399,7 +400,7 @@ def test_use_as_is_waits_for_the_hub_and_the_decision_reaches_the_ncr(world, ins
 def test_a_rejected_use_as_is_reopens_the_ncr(world, inspected):
     with schema_context("alpha"):
         ncr = raise_ncr(inspected, world)
-        services.ncr_disposition_set(
+        ncr_services.ncr_disposition_set(
             partner=world.alpha,
             ncr=ncr,
             disposition="use_as_is",
@@ -421,7 +422,7 @@ def test_a_rejected_use_as_is_reopens_the_ncr(world, inspected):
             "rejected",
             "Customer refuses",
         )
-        ncr = services.ncr_disposition_set(
+        ncr = ncr_services.ncr_disposition_set(
             partner=world.alpha,
             ncr=ncr,
             disposition="scrap",
@@ -433,7 +434,7 @@ def test_a_rejected_use_as_is_reopens_the_ncr(world, inspected):
 
 def capa_for(ncr, world, start=None):
     start = start or timezone.localdate()
-    return services.capa_open(
+    return ncr_services.capa_open(
         ncr=ncr,
         user=world.user("alpha_quality"),
         owners={s.value: f"Owner {s.value}" for s in CapaStep.Step},
@@ -447,12 +448,12 @@ def test_capa_steps_complete_in_order_and_d8_closes_it(world, inspected, in_alph
     steps = list(capa.steps.order_by("step"))
     assert [s.step for s in steps] == list(range(1, 9))
     with pytest.raises(ValidationError, match="Complete D1 Team, D2 Problem description first"):
-        services.capa_step_complete(
+        ncr_services.capa_step_complete(
             step=steps[2], notes="Quarantined", user=world.user("alpha_quality")
         )
     with pytest.raises(ValidationError, match="Say what was done"):
-        services.capa_step_complete(step=steps[0], notes=" ", user=world.user("alpha_quality"))
-    services.ncr_disposition_set(
+        ncr_services.capa_step_complete(step=steps[0], notes=" ", user=world.user("alpha_quality"))
+    ncr_services.ncr_disposition_set(
         partner=world.alpha,
         ncr=ncr,
         disposition="rework",
@@ -460,13 +461,15 @@ def test_capa_steps_complete_in_order_and_d8_closes_it(world, inspected, in_alph
         user=world.user("alpha_quality"),
     )
     for step in steps[:7]:
-        services.capa_step_complete(step=step, notes="Done", user=world.user("alpha_quality"))
+        ncr_services.capa_step_complete(step=step, notes="Done", user=world.user("alpha_quality"))
     with pytest.raises(ValidationError, match="Close the CAPA of NCR-00001 first"):
-        services.ncr_close(partner=world.alpha, ncr=ncr, user=world.user("alpha_quality"))
-    services.capa_step_complete(step=steps[7], notes="Closed", user=world.user("alpha_quality"))
+        ncr_services.ncr_close(partner=world.alpha, ncr=ncr, user=world.user("alpha_quality"))
+    ncr_services.capa_step_complete(step=steps[7], notes="Closed", user=world.user("alpha_quality"))
     assert Capa.objects.get(pk=capa.pk).closed_at is not None
     assert (
-        services.ncr_close(partner=world.alpha, ncr=ncr, user=world.user("alpha_quality")).status
+        ncr_services.ncr_close(
+            partner=world.alpha, ncr=ncr, user=world.user("alpha_quality")
+        ).status
         == "closed"
     )
 
@@ -475,7 +478,7 @@ def test_capa_needs_owners_and_due_dates_in_order(world, inspected, in_alpha):
     ncr = raise_ncr(inspected, world)
     today = timezone.localdate()
     with pytest.raises(ValidationError) as caught:
-        services.capa_open(
+        ncr_services.capa_open(
             ncr=ncr,
             user=world.user("alpha_quality"),
             owners={1: "Ann"},
@@ -483,7 +486,7 @@ def test_capa_needs_owners_and_due_dates_in_order(world, inspected, in_alpha):
         )
     assert "Name an owner for D2 Problem description." in caught.value.messages
     with pytest.raises(ValidationError, match="on or after the one before"):
-        services.capa_open(
+        ncr_services.capa_open(
             ncr=ncr,
             user=world.user("alpha_quality"),
             owners={s.value: "Ann" for s in CapaStep.Step},

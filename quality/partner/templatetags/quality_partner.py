@@ -8,7 +8,9 @@ from django import template
 from django.utils.formats import localize
 
 from .. import reads, selectors, services
+from ..display import plain
 from ..models import NonConformance
+from ..ncrs import selectors as ncr_selectors
 
 register = template.Library()
 
@@ -20,13 +22,13 @@ def measure(value):
     """10.015000 → "10.015" (or "10,015" where that is the decimal separator)."""
     if value is None or value == "":
         return "—"
-    return localize(reads.plain(value))
+    return localize(plain(value))
 
 
 @register.inclusion_tag("quality/partner/_work_order_quality.html", takes_context=True)
 def work_order_quality(context, work_order):
     inspections = selectors.inspection_list(work_order=work_order)
-    ncrs = selectors.ncr_list().filter(work_order=work_order).order_by("-raised_at")
+    ncrs = ncr_selectors.ncr_list().filter(work_order=work_order).order_by("-raised_at")
     characteristics = list(selectors.characteristics_for(work_order=work_order))
     sequences = {c.operation.sequence for c in characteristics}
     operations = [op for op in work_order.operations.all() if op.sequence in sequences]
