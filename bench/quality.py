@@ -100,7 +100,7 @@ def build(pieces: int, ncrs: int, shipments: int):
     from orders.partner import services as work_order_services
     from orders.partner.models import Shipment, WorkOrder
     from orders.services import order_dispatch
-    from quality.partner import services as quality_services
+    from quality.partner.first_article import services as fai_services
     from quality.partner.models import (
         Attachment,
         Capa,
@@ -191,7 +191,7 @@ def build(pieces: int, ncrs: int, shipments: int):
         wo = WorkOrder.objects.get(hub_dispatch_id=dispatch.pk)
         work_order_services.work_order_accept(partner=partner, work_order=wo, user=quality)
         wo_ops = {op.sequence: op for op in wo.operations.all()}
-        quality_services.first_article_record(
+        fai_services.first_article_record(
             partner=partner,
             work_order=wo,
             serial="FA-0001",

@@ -23,6 +23,7 @@ from tenants.models import Membership, Partner
 
 from .partner import services
 from .partner.documents.services import certificate_issue
+from .partner.first_article import services as fai_services
 from .partner.models import InspectionRecord, NonConformance
 from .partner.ncrs import services as ncr_services
 from .partner.selectors import characteristics_for
@@ -110,7 +111,7 @@ def seed_demo_quality() -> int:
                 )
         if measured:
             first = measured[0]
-            services.first_article_record(
+            fai_services.first_article_record(
                 partner=partner,
                 work_order=first,
                 serial=f"{first.number[-6:]}-FAI-1",

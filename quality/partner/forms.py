@@ -19,7 +19,7 @@ from .services import Reading
 READING_PREFIX = "c_"
 
 
-def _local_now() -> str:
+def local_now() -> str:
     return timezone.localtime().strftime("%Y-%m-%dT%H:%M")
 
 
@@ -106,41 +106,12 @@ class InspectionForm(ReadingsMixin, forms.Form):
 
     def __init__(self, *args, characteristics, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["inspected_at"].initial = _local_now()
+        self.fields["inspected_at"].initial = local_now()
         self.fields["inspected_at"].help_text = _("Your local time.")
         self.add_readings(characteristics)
 
     def header_fields(self):
         return [self[name] for name in self.HEADER]
-
-
-class FirstArticleForm(ReadingsMixin, forms.Form):
-    serial = forms.CharField(label=_("Serial number of the first piece"), max_length=60)
-    instrument = forms.CharField(label=_("Instruments"), max_length=100)
-    inspected_at = forms.DateTimeField(label=_("Inspected"), widget=DATETIME)
-
-    HEADER = ("serial", "instrument", "inspected_at")
-    autofocus_first_reading = False  # the serial number comes first
-
-    def __init__(self, *args, characteristics, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["serial"].widget.attrs["autofocus"] = True
-        self.fields["inspected_at"].initial = _local_now()
-        self.fields["inspected_at"].help_text = _("Your local time.")
-        self.add_readings(characteristics)
-
-    def header_fields(self):
-        return [self[name] for name in self.HEADER]
-
-    def reading_groups(self):
-        """The rows grouped by operation, in sequence."""
-        groups: list[tuple[object, list]] = []
-        for characteristic, bound in self.reading_rows():
-            operation = characteristic.operation
-            if not groups or groups[-1][0].pk != operation.pk:
-                groups.append((operation, []))
-            groups[-1][1].append((characteristic, bound))
-        return groups
 
 
 # --- CSV -------------------------------------------------------------------------------

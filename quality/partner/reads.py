@@ -17,7 +17,6 @@ from quality.publish import capabilities_of
 from quality.spc import CPK_TARGET
 
 from .models import (
-    FirstArticle,
     InspectionRecord,
     Measurement,
 )
@@ -109,17 +108,3 @@ def last_instrument(*, operation) -> str:
 def record_measurements(record: InspectionRecord) -> list[Measurement]:
     """The record's measurements, each with the NCRs raised from it."""
     return list(record.measurements.prefetch_related("nonconformances").order_by("id"))
-
-
-def first_article_of(work_order: WorkOrder) -> FirstArticle | None:
-    return FirstArticle.objects.filter(work_order=work_order).first()
-
-
-def first_article_records(fai: FirstArticle | None) -> list[InspectionRecord]:
-    if fai is None:
-        return []
-    return list(
-        fai.records.select_related("operation")
-        .prefetch_related("measurements")
-        .order_by("recorded_at", "operation__sequence", "id")
-    )

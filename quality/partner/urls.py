@@ -24,16 +24,8 @@ urlpatterns = [
     path("inspections/<int:record_pk>/", ALL(views.inspection_detail), name="inspection"),
     path("work-orders/<str:number>/inspect/", ALL(views.inspect), name="inspect"),
     path("work-orders/<str:number>/import/", ALL(views.csv_upload), name="import"),
-    path(
-        "work-orders/<str:number>/first-article/",
-        ALL(views.first_article),
-        name="first_article",
-    ),
-    path(
-        "work-orders/<str:number>/first-article/record/",
-        QUALITY(views.first_article_record),
-        name="first_article_record",
-    ),
+    # first article inspection
+    path("", include("quality.partner.first_article.urls")),
     # SPC
     path("characteristics/", ALL(views.characteristic_list), name="characteristics"),
     path("characteristics/<int:characteristic_pk>/spc/", ALL(views.spc), name="spc"),

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.formats import get_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from orders.partner import selectors as work_order_selectors
 from portal import csv_reading
@@ -34,10 +34,9 @@ from . import csv_import, reads, roles, selectors, services
 from .filters import InspectionFilter
 from .forms import (
     CsvUploadForm,
-    FirstArticleForm,
     InspectionForm,
 )
-from .models import FirstArticle, InspectionRecord, NonConformance
+from .models import InspectionRecord, NonConformance
 from .ncrs import selectors as ncr_selectors
 from .tables import InspectionTable, MeasuredCharacteristicTable
 
@@ -324,82 +323,6 @@ def _import_confirm(request, work_order, key):
         )
     messages.success(request, text)
     return redirect(f"{reverse('quality:inspections')}?work_order={work_order.number}")
-
-
-# --- first article inspection ----------------------------------------------------------
-
-
-def _first_article_render(request, work_order, *, form=None, status=200):
-    fai = reads.first_article_of(work_order)
-    characteristics = list(selectors.characteristics_for(work_order=work_order))
-    can_record = (
-        roles.is_quality(request)
-        and _inspectable(work_order)
-        and bool(characteristics)
-        and (fai is None or fai.status != FirstArticle.Status.PASSED)
-    )
-    refusals = list(form.non_field_errors()) if form is not None and not can_record else []
-    if can_record and form is None:
-        form = FirstArticleForm(characteristics=characteristics)
-    return render(
-        request,
-        "quality/partner/first_article.html",
-        {
-            "work_order": work_order,
-            "fai": fai,
-            "refusals": refusals,
-            "records": reads.first_article_records(fai),
-            "needed": services.first_article_needed(work_order),
-            "characteristics": characteristics,
-            "form": form if can_record else None,
-            "is_quality": roles.is_quality(request),
-            "inspectable": _inspectable(work_order),
-            "decimal_separator": get_format("DECIMAL_SEPARATOR"),
-        },
-        status=status,
-    )
-
-
-def first_article(request, number):
-    work_order = work_order_selectors.work_order_get(number=number)
-    return _first_article_render(request, work_order)
-
-
-@require_POST
-def first_article_record(request, number):
-    work_order = work_order_selectors.work_order_get(number=number)
-    form = FirstArticleForm(
-        request.POST, characteristics=selectors.characteristics_for(work_order=work_order)
-    )
-    result = {}
-    if form_run_service(
-        form,
-        lambda d: result.setdefault(
-            "fai",
-            services.first_article_record(
-                partner=request.tenant,
-                work_order=work_order,
-                serial=d["serial"],
-                instrument=d["instrument"],
-                inspected_at=d["inspected_at"],
-                readings=form.readings(),
-                user=request.user,
-            ),
-        ),
-    ):
-        fai = result["fai"]
-        if fai.status == FirstArticle.Status.PASSED:
-            messages.success(request, _("First article inspection passed."))
-        else:
-            messages.warning(
-                request,
-                _(
-                    "First article inspection failed: raise an NCR, then repeat it on "
-                    "another piece."
-                ),
-            )
-        return redirect("quality:first_article", number=number)
-    return _first_article_render(request, work_order, form=form, status=400)
 
 
 # --- SPC -------------------------------------------------------------------------------

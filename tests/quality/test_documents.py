@@ -24,6 +24,7 @@ from portal.pdf import PdfTimeout
 from quality.partner import services
 from quality.partner.documents import contents
 from quality.partner.documents import services as document_services
+from quality.partner.first_article import services as fai_services
 from quality.partner.models import Certificate, DocumentRender, InspectionRecord, Measurement
 from quality.partner.ncrs import services as ncr_services
 from quality.partner.services import Reading
@@ -75,7 +76,7 @@ def record_everything(q, world, *, text="Burr on the bore edge", lot="LOT-7", se
     wo = q.work_order()
     quality = world.user("alpha_quality")
     start = timezone.now() - datetime.timedelta(hours=3)
-    services.first_article_record(
+    fai_services.first_article_record(
         partner=world.alpha,
         work_order=wo,
         serial=serial,
@@ -389,7 +390,7 @@ def test_fai_report_lists_nonconformances_and_unmeasured_characteristics(
 ):
     wo = inspected.work_order()
     quality = world.user("alpha_quality")
-    fai = services.first_article_record(
+    fai = fai_services.first_article_record(
         partner=world.alpha,
         work_order=wo,
         serial="SN-BAD",

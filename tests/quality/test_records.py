@@ -18,6 +18,8 @@ from quality.hub.models import (
 )
 from quality.partner import services
 from quality.partner.access import services as access_services
+from quality.partner.first_article import selectors as fai_selectors
+from quality.partner.first_article import services as fai_services
 from quality.partner.models import (
     Capa,
     CapaStep,
@@ -234,13 +236,13 @@ def test_inspection_before_accept_is_refused(world, inspected, in_alpha):
 
 def test_first_article_measures_every_characteristic_of_the_revision(world, inspected, in_alpha):
     wo = inspected.work_order()
-    assert services.first_article_needed(wo)
+    assert fai_selectors.first_article_needed(wo)
     all_but_visual = {
         inspected.bore.pk: Reading(value=Decimal("10.0")),
         inspected.length.pk: Reading(value=Decimal("50.0")),
     }
     with pytest.raises(ValidationError, match="missing: Visual"):
-        services.first_article_record(
+        fai_services.first_article_record(
             partner=world.alpha,
             work_order=wo,
             serial="SN-1",
@@ -249,7 +251,7 @@ def test_first_article_measures_every_characteristic_of_the_revision(world, insp
             readings=all_but_visual,
             user=world.user("alpha_quality"),
         )
-    failed = services.first_article_record(
+    failed = fai_services.first_article_record(
         partner=world.alpha,
         work_order=wo,
         serial="SN-1",
@@ -259,7 +261,7 @@ def test_first_article_measures_every_characteristic_of_the_revision(world, insp
         user=world.user("alpha_quality"),
     )
     assert failed.status == "failed" and failed.records.count() == 2
-    passed = services.first_article_record(
+    passed = fai_services.first_article_record(
         partner=world.alpha,
         work_order=wo,
         serial="SN-2",
@@ -271,7 +273,7 @@ def test_first_article_measures_every_characteristic_of_the_revision(world, insp
     assert passed.pk == failed.pk and passed.status == "passed" and passed.serial == "SN-2"
     assert passed.records.count() == 4
     with pytest.raises(ValidationError, match="already passed"):
-        services.first_article_record(
+        fai_services.first_article_record(
             partner=world.alpha,
             work_order=wo,
             serial="SN-3",

@@ -24,7 +24,7 @@ from portal.forms import form_run_service
 from portal.tables import RequestConfig
 from portal.uploads import download_response
 
-from .. import reads
+from ..first_article import selectors as first_article_selectors
 from ..models import DocumentRender
 from ..roles import QUALITY_ROLES
 from . import selectors, services
@@ -53,7 +53,7 @@ def _documents_page(request, work_order, *, form=None, status=200):
     RequestConfig(request, paginate={"per_page": PAGE_SIZE}).configure(table)
     context = {
         "work_order": work_order,
-        "fai": reads.first_article_of(work_order),
+        "fai": first_article_selectors.first_article_of(work_order),
         "table": table,
         "form": form,
         "shipments": selectors.shipments_of(work_order),

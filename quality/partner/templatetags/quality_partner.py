@@ -7,8 +7,9 @@ measured value or limit without trailing zeros, localised."""
 from django import template
 from django.utils.formats import localize
 
-from .. import reads, selectors, services
+from .. import selectors, services
 from ..display import plain
+from ..first_article import selectors as first_article_selectors
 from ..models import NonConformance
 from ..ncrs import selectors as ncr_selectors
 
@@ -38,8 +39,8 @@ def work_order_quality(context, work_order):
         "inspectable": work_order.status in services.INSPECTABLE,
         "characteristics": [c for c in characteristics if c.kind == c.Kind.VARIABLE],
         "has_characteristics": bool(characteristics),
-        "fai": reads.first_article_of(work_order),
-        "fai_needed": services.first_article_needed(work_order),
+        "fai": first_article_selectors.first_article_of(work_order),
+        "fai_needed": first_article_selectors.first_article_needed(work_order),
         "inspections": list(inspections[:SHOWN]),
         "inspection_count": inspections.count(),
         "ncrs": list(ncrs[:SHOWN]),
