@@ -101,6 +101,7 @@ def build(pieces: int, ncrs: int, shipments: int):
     from orders.partner.models import Shipment, WorkOrder
     from orders.services import order_dispatch
     from quality.partner.first_article import services as fai_services
+    from quality.partner.inspections.services import Reading
     from quality.partner.models import (
         Attachment,
         Capa,
@@ -109,7 +110,6 @@ def build(pieces: int, ncrs: int, shipments: int):
         Measurement,
         NonConformance,
     )
-    from quality.partner.services import Reading
     from tenants.models import Certification, Membership, Partner, Plant
     from tenants.services import partner_provision
 

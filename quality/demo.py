@@ -21,13 +21,13 @@ from django_tenants.utils import schema_context
 from orders.partner.models import WorkOrder
 from tenants.models import Membership, Partner
 
-from .partner import services
 from .partner.documents.services import certificate_issue
 from .partner.first_article import services as fai_services
+from .partner.inspections import services
+from .partner.inspections.selectors import characteristics_for
+from .partner.inspections.services import Reading
 from .partner.models import InspectionRecord, NonConformance
 from .partner.ncrs import services as ncr_services
-from .partner.selectors import characteristics_for
-from .partner.services import Reading
 from .publish import inspections_publish
 
 DEMO_PARTNER = "acme"

@@ -9,7 +9,7 @@ from django.urls import include, path
 
 from portal.access import member_required
 
-from . import views
+from .inspections import views
 from .roles import ALL_ROLES, QUALITY_ROLES
 
 app_name = "quality"
@@ -20,15 +20,9 @@ QUALITY = member_required(QUALITY_ROLES)
 urlpatterns = [
     path("", ALL(views.home), name="home"),
     # inspections
-    path("inspections/", ALL(views.inspection_list), name="inspections"),
-    path("inspections/<int:record_pk>/", ALL(views.inspection_detail), name="inspection"),
-    path("work-orders/<str:number>/inspect/", ALL(views.inspect), name="inspect"),
-    path("work-orders/<str:number>/import/", ALL(views.csv_upload), name="import"),
+    path("", include("quality.partner.inspections.urls")),
     # first article inspection
     path("", include("quality.partner.first_article.urls")),
-    # SPC
-    path("characteristics/", ALL(views.characteristic_list), name="characteristics"),
-    path("characteristics/<int:characteristic_pk>/spc/", ALL(views.spc), name="spc"),
     # NCRs and CAPA
     path("", include("quality.partner.ncrs.urls")),
     # the hub's access to raw measurements

@@ -35,10 +35,10 @@ from quality.hub.models import (
     UseAsIsRequest,
     WorkOrderQuality,
 )
-from quality.partner import services as quality_services
+from quality.partner.inspections import services as quality_services
+from quality.partner.inspections.services import Reading
 from quality.partner.models import NonConformance
 from quality.partner.ncrs import services as ncr_services
-from quality.partner.services import Reading
 from tenants.models import Certification
 from tenants.sharing import agreement_set
 

@@ -12,12 +12,12 @@ from django.utils import timezone
 from orders.partner import services as work_order_services
 from portal.models import AuditEntry
 from quality.hub.models import IssuedDocument
-from quality.partner import services
 from quality.partner.documents.contents import content_sha256
 from quality.partner.documents.services import certificate_issue
+from quality.partner.inspections import services
+from quality.partner.inspections.services import Reading
 from quality.partner.models import Certificate
 from quality.partner.ncrs import services as ncr_services
-from quality.partner.services import Reading
 
 pytestmark = pytest.mark.django_db
 

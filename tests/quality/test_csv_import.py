@@ -13,9 +13,9 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from orders.hub.models import InspectionCharacteristic, Operation, ProductRevision
-from quality.partner import csv_import, services
+from quality.partner.inspections import csv_import, services
+from quality.partner.inspections.services import Reading
 from quality.partner.models import InspectionRecord, Measurement
-from quality.partner.services import Reading
 
 pytestmark = pytest.mark.django_db
 

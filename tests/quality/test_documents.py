@@ -21,13 +21,13 @@ from orders.partner import services as work_order_services
 from portal.audit import FILE_DOWNLOADED
 from portal.models import AuditEntry
 from portal.pdf import PdfTimeout
-from quality.partner import services
 from quality.partner.documents import contents
 from quality.partner.documents import services as document_services
 from quality.partner.first_article import services as fai_services
+from quality.partner.inspections import services
+from quality.partner.inspections.services import Reading
 from quality.partner.models import Certificate, DocumentRender, InspectionRecord, Measurement
 from quality.partner.ncrs import services as ncr_services
-from quality.partner.services import Reading
 
 pytestmark = pytest.mark.django_db
 

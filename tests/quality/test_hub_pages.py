@@ -23,11 +23,11 @@ from quality.hub.models import (
     UseAsIsRequest,
     WorkOrderQuality,
 )
-from quality.partner import services
 from quality.partner.access import services as access_services
+from quality.partner.inspections import services
+from quality.partner.inspections.services import Reading
 from quality.partner.models import MeasurementAccess, NonConformance
 from quality.partner.ncrs import services as ncr_services
-from quality.partner.services import Reading
 from tenants import sharing
 
 from ..factories import PlantFactory

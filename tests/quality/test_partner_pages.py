@@ -19,8 +19,9 @@ from django_tenants.utils import schema_context
 
 from portal.models import AuditEntry
 from quality.hub.models import UseAsIsRequest
-from quality.partner import services
 from quality.partner.access import services as access_services
+from quality.partner.inspections import services
+from quality.partner.inspections.services import Reading
 from quality.partner.models import (
     Attachment,
     CapaStep,
@@ -31,7 +32,6 @@ from quality.partner.models import (
     NonConformance,
 )
 from quality.partner.ncrs import services as ncr_services
-from quality.partner.services import Reading
 
 pytestmark = pytest.mark.django_db
 

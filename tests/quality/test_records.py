@@ -16,10 +16,11 @@ from quality.hub.models import (
     UseAsIsRequest,
     WorkOrderQuality,
 )
-from quality.partner import services
 from quality.partner.access import services as access_services
 from quality.partner.first_article import selectors as fai_selectors
 from quality.partner.first_article import services as fai_services
+from quality.partner.inspections import services
+from quality.partner.inspections.services import ImportedPiece, Reading
 from quality.partner.models import (
     Capa,
     CapaStep,
@@ -28,7 +29,6 @@ from quality.partner.models import (
     NonConformance,
 )
 from quality.partner.ncrs import services as ncr_services
-from quality.partner.services import ImportedPiece, Reading
 from tenants import sharing
 
 from .conftest import make_inspected_revision

@@ -34,7 +34,7 @@ from orders.partner.models import ProgressReport, Shipment, WorkOrder
 from orders.partner.services import routing_percent
 from tenants.models import Certification, Partner, Plant
 
-from .. import selectors
+from ..inspections import selectors
 from ..models import (
     Attachment,
     CapaStep,

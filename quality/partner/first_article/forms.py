@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from orders.partner.forms import DATETIME
 
-from ..forms import ReadingsMixin, local_now
+from ..inspections.forms import ReadingsMixin, local_now
 
 
 class FirstArticleForm(ReadingsMixin, forms.Form):

@@ -15,10 +15,10 @@ from orders.partner.models import WorkOrder
 from quality import publish
 from tenants.models import Partner
 
-from .. import selectors
 from ..errors import refuse
+from ..inspections import selectors
+from ..inspections.services import Reading, inspection_record
 from ..models import FirstArticle, InspectionRecord
-from ..services import Reading, inspection_record
 
 
 def first_article_record(

@@ -13,9 +13,9 @@ from orders.partner import selectors as work_order_selectors
 from portal.forms import form_run_service
 
 from .. import roles
-from .. import selectors as inspection_selectors
+from ..inspections import selectors as inspection_selectors
+from ..inspections.services import INSPECTABLE
 from ..models import FirstArticle
-from ..services import INSPECTABLE
 from . import selectors, services
 from .forms import FirstArticleForm
 

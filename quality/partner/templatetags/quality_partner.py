@@ -7,9 +7,9 @@ measured value or limit without trailing zeros, localised."""
 from django import template
 from django.utils.formats import localize
 
-from .. import selectors, services
 from ..display import plain
 from ..first_article import selectors as first_article_selectors
+from ..inspections import selectors, services
 from ..models import NonConformance
 from ..ncrs import selectors as ncr_selectors
 

@@ -7,7 +7,7 @@ from django.utils.translation import ngettext
 
 from quality.spc import CPK_TARGET
 
-from .models import InspectionRecord
+from ..models import InspectionRecord
 
 
 def result_badge(conforming: bool, out_of_tolerance: int = 0):
@@ -98,7 +98,7 @@ def _cpk_text(cpk):
 
 
 class MeasuredCharacteristicTable(tables.Table):
-    """Over `reads.measured_characteristics()` (dicts); `capabilities` maps the
+    """Over `selectors.measured_characteristics()` (dicts); `capabilities` maps the
     ids of the rows on the page to their SPC result."""
 
     name = tables.Column(verbose_name=_("Characteristic"))

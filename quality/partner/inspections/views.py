@@ -1,11 +1,8 @@
-"""A partner's quality pages: inspections (by hand and from CSV), first article
-inspection, SPC, NCRs with attachments and CAPA, and the hub's time-boxed access
-to raw measurements. Everything here reads and writes this partner's own schema.
-
-Who may do what (URL conf): every member reads, records inspections and raises
-NCRs; disposition, CAPA and closing an NCR, and recording a first article
-inspection, need the quality role or partner admin; granting the hub access to
-raw measurements needs partner admin."""
+"""A partner's inspection pages: the records and one record, inspecting a piece
+of a work order by hand (one row per characteristic of the chosen operation),
+importing a CMM's CSV export with a preview, the characteristics measured here
+and each one's control chart. Every member may use them (urls.py); everything
+here reads and writes this partner's own schema."""
 
 from __future__ import annotations
 
@@ -27,17 +24,19 @@ from orders.partner import selectors as work_order_selectors
 from portal import csv_reading
 from portal.forms import form_run_service
 from portal.tables import RequestConfig
+from quality.publish import capabilities_of
 from quality.spc import CPK_TARGET, RECOMMENDED_SUBGROUPS, Status
 from quality.spc_charts import chart_summary, control_chart_svg
 
-from . import csv_import, reads, roles, selectors, services
+from .. import roles
+from ..models import InspectionRecord, NonConformance
+from ..ncrs import selectors as ncr_selectors
+from . import csv_import, selectors, services
 from .filters import InspectionFilter
 from .forms import (
     CsvUploadForm,
     InspectionForm,
 )
-from .models import InspectionRecord, NonConformance
-from .ncrs import selectors as ncr_selectors
 from .tables import InspectionTable, MeasuredCharacteristicTable
 
 PAGE_SIZE = 25
@@ -65,9 +64,9 @@ def home(request):
             "open_ncrs": open_ncrs,
             "open_count": open_count,
             "recent_bad": recent_bad,
-            "low_capability": reads.low_capability(),
+            "low_capability": selectors.low_capability(),
             "cpk_target": CPK_TARGET,
-            "scan": reads.LOW_CAPABILITY_SCAN,
+            "scan": selectors.LOW_CAPABILITY_SCAN,
             "is_admin": request.membership.role in roles.ADMIN_ROLES,
         },
     )
@@ -87,7 +86,7 @@ def inspection_list(request):
 
 def inspection_detail(request, record_pk):
     record = selectors.inspection_get(pk=record_pk)
-    measurements = reads.record_measurements(record)
+    measurements = selectors.record_measurements(record)
     return render(
         request,
         "quality/partner/inspection.html",
@@ -135,9 +134,9 @@ def inspect(request, number):
                 characteristics=characteristics,
                 initial={
                     "sample": _positive(request.GET.get("sample"))
-                    or reads.next_sample(operation=operation),
+                    or selectors.next_sample(operation=operation),
                     "piece": _positive(request.GET.get("piece")) or 1,
-                    "instrument": reads.last_instrument(operation=operation),
+                    "instrument": selectors.last_instrument(operation=operation),
                     "serial": "",
                 },
             )
@@ -329,9 +328,9 @@ def _import_confirm(request, work_order, key):
 
 
 def characteristic_list(request):
-    table = MeasuredCharacteristicTable(reads.measured_characteristics())
+    table = MeasuredCharacteristicTable(selectors.measured_characteristics())
     RequestConfig(request, paginate={"per_page": PAGE_SIZE}).configure(table)
-    table.capabilities = reads.capabilities_of(
+    table.capabilities = capabilities_of(
         row.record["characteristic_id"] for row in table.page.object_list
     )
     return render(
@@ -340,16 +339,16 @@ def characteristic_list(request):
 
 
 def spc(request, characteristic_pk):
-    characteristic = reads.characteristic_get(characteristic_id=characteristic_pk)
+    characteristic = selectors.characteristic_get(characteristic_id=characteristic_pk)
     if characteristic.kind != characteristic.Kind.VARIABLE:
         result = None
     else:
-        result = reads.capabilities_of([characteristic.pk])[characteristic.pk]
+        result = capabilities_of([characteristic.pk])[characteristic.pk]
     revision = characteristic.operation.revision
     violations = []
     if result is not None and result.location is not None:
         points = result.location.points
-        numbers = reads.work_order_numbers(key[0] for key in (p.subgroup for p in points))
+        numbers = selectors.work_order_numbers(key[0] for key in (p.subgroup for p in points))
         for violation in result.violations:
             where = [points[i].subgroup for i in violation.indexes if i < len(points)]
             violations.append(
@@ -383,6 +382,8 @@ def spc(request, characteristic_pk):
             "violations": violations,
             "target": CPK_TARGET,
             "recommended": RECOMMENDED_SUBGROUPS,
-            "work_order_number": reads.work_order_number_or_blank(request.GET.get("work_order")),
+            "work_order_number": selectors.work_order_number_or_blank(
+                request.GET.get("work_order")
+            ),
         },
     )

@@ -2,7 +2,7 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import InspectionRecord
+from ..models import InspectionRecord
 
 DATE = forms.DateInput(attrs={"type": "date"})
 

@@ -1,5 +1,6 @@
-"""Forms of the partner's quality pages. Uploads are checked by content with
-`portal.uploads.upload_check`; several files at once through `MultipleFileField`."""
+"""Forms of the inspection pages: the readings of one piece (one field per
+characteristic, also used by the first article inspection form) and the CSV
+upload, checked by content with `portal.uploads.upload_check`."""
 
 from __future__ import annotations
 

@@ -47,8 +47,8 @@ from portal.csv_reading import (
     cell_whole_number,
 )
 
+from ..models import InspectionRecord
 from . import selectors
-from .models import InspectionRecord
 from .services import INSPECTABLE, ImportedPiece, Reading
 
 __all__ = [

@@ -1,7 +1,9 @@
-"""A partner's quality verbs. Each runs in the partner's schema (the request's
-host), takes that partner explicitly, runs in one transaction, and publishes to
-the network ledger in that same transaction what the data-sharing agreement
-releases (quality.publish)."""
+"""A partner's inspection verbs: recording one inspected piece, and a checked
+CSV import of many, all or none. Each runs in the partner's schema (the
+request's host), takes that partner explicitly, runs in one transaction, and
+publishes to the network ledger in that same transaction what the data-sharing
+agreement releases (quality.publish). The other quality verbs are in their own
+packages (first_article, ncrs, documents, access); they all follow these rules."""
 
 from __future__ import annotations
 
@@ -20,13 +22,13 @@ from orders.partner.models import WorkOrder, WorkOrderOperation
 from quality import publish
 from tenants.models import Partner
 
-from . import selectors
-from .errors import refuse
-from .models import (
+from ..errors import refuse
+from ..models import (
     FirstArticle,
     InspectionRecord,
     Measurement,
 )
+from . import selectors
 
 INSPECTABLE = (
     WorkOrder.Status.ACCEPTED,
