@@ -28,9 +28,7 @@ from quality.publish import capabilities_of
 from quality.spc import CPK_TARGET, RECOMMENDED_SUBGROUPS, Status
 from quality.spc_charts import chart_summary, control_chart_svg
 
-from .. import roles
-from ..models import InspectionRecord, NonConformance
-from ..ncrs import selectors as ncr_selectors
+from ..models import InspectionRecord
 from . import csv_import, selectors, services
 from .filters import InspectionFilter
 from .forms import (
@@ -44,32 +42,6 @@ PAGE_SIZE = 25
 
 def _inspectable(work_order) -> bool:
     return work_order.status in services.INSPECTABLE
-
-
-# --- landing ---------------------------------------------------------------------------
-
-
-def home(request):
-    open_ncrs = list(
-        ncr_selectors.ncr_list()
-        .exclude(status=NonConformance.Status.CLOSED)
-        .order_by("-raised_at")[:10]
-    )
-    open_count = ncr_selectors.ncr_open_counts()
-    recent_bad = list(selectors.inspection_list().filter(conforming=False)[:10])
-    return render(
-        request,
-        "quality/partner/home.html",
-        {
-            "open_ncrs": open_ncrs,
-            "open_count": open_count,
-            "recent_bad": recent_bad,
-            "low_capability": selectors.low_capability(),
-            "cpk_target": CPK_TARGET,
-            "scan": selectors.LOW_CAPABILITY_SCAN,
-            "is_admin": request.membership.role in roles.ADMIN_ROLES,
-        },
-    )
 
 
 # --- inspections -----------------------------------------------------------------------
