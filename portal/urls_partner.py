@@ -16,7 +16,7 @@ urlpatterns = [
     path("quality/documents/", include("quality.partner.documents.urls")),
     path("quality/", include("quality.partner.urls")),
     path("api-keys/", include("integrations.urls")),
-    path("sharing/", include("tenants.sharing")),
+    path("sharing/", include("tenants.sharing.urls")),
     path("api/work-orders/", include("orders.partner.api_urls")),
     path("api/", include("portal.api_urls")),
     path("accounts/", include("portal.auth_urls")),

@@ -124,7 +124,7 @@ def test_withdrawing_capacity_from_the_agreement_deletes_the_hub_copies(as_user,
 
 def test_withdrawal_rolls_back_with_the_agreement(world, plant, monkeypatch):
     """The copies go in the agreement's transaction: if the agreement fails, they stay."""
-    from tenants import sharing
+    from tenants.sharing import services as sharing
 
     with schema_context(world.alpha.schema_name):
         capacity.work_centre_save(

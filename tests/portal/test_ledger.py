@@ -40,7 +40,7 @@ from quality.partner.inspections.services import Reading
 from quality.partner.models import NonConformance
 from quality.partner.ncrs import services as ncr_services
 from tenants.models import Certification
-from tenants.sharing import agreement_set
+from tenants.sharing.services import agreement_set
 
 from ..factories import CertificationFactory, PlantFactory
 from ..quality.conftest import make_inspected_revision

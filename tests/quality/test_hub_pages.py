@@ -28,7 +28,7 @@ from quality.partner.inspections import services
 from quality.partner.inspections.services import Reading
 from quality.partner.models import MeasurementAccess, NonConformance
 from quality.partner.ncrs import services as ncr_services
-from tenants import sharing
+from tenants.sharing import services as sharing
 
 from ..factories import PlantFactory
 

@@ -29,7 +29,7 @@ from quality.partner.models import (
     NonConformance,
 )
 from quality.partner.ncrs import services as ncr_services
-from tenants import sharing
+from tenants.sharing import services as sharing
 
 from .conftest import make_inspected_revision
 
