@@ -37,7 +37,7 @@ from .hub.models import (
 from .hub.plants import selectors as plant_selectors
 from .hub.plants import services as plant_services
 from .hub.products import services as product_services
-from .partner import capacity
+from .partner.capacity import services as capacity
 from .partner.models import WorkCentre
 
 DEMO_PREFIX = "DEMO-"

@@ -11,7 +11,7 @@ urlpatterns = [
     path("", member_required()(tenant_views.partner_home), name="home"),
     path("members/", include("tenants.urls_members")),
     path("work-orders/", include("orders.partner.urls")),
-    path("capacity/", include("orders.partner.urls_capacity")),
+    path("capacity/", include("orders.partner.capacity.urls")),
     path("documents/", include("tenants.partner.urls")),
     path("quality/documents/", include("quality.partner.documents.urls")),
     path("quality/", include("quality.partner.urls")),

@@ -20,7 +20,7 @@ from orders.hub.models import (
     Product,
     WorkCentreRate,
 )
-from orders.partner import capacity
+from orders.partner.capacity import services as capacity
 from orders.partner.models import Downtime, PlantCapability, WorkCentre
 from portal.models import AuditEntry
 from tenants.models import DataSharingAgreement, Plant

@@ -21,8 +21,8 @@ from django_tenants.utils import schema_context
 from orders import services as order_services
 from orders.hub.models import Dispatch, InspectionCharacteristic, NetworkOrder, PlantCapacity
 from orders.hub.orders import services as hub_services
-from orders.partner import capacity
 from orders.partner import services as partner_services
+from orders.partner.capacity import services as capacity
 from orders.partner.models import WorkOrder
 from portal.audit import audit_record
 from portal.ledger import ledger_append, ledger_rebuild, ledger_verify, projectors

@@ -29,7 +29,7 @@ from portal.ledger import ledger_append
 from portal.models import LedgerEvent
 from tenants.models import DataSharingAgreement, Partner, Plant
 
-from .models import Downtime, PlantCapability, WorkCentre
+from ..models import Downtime, PlantCapability, WorkCentre
 
 RELEASE = DataSharingAgreement.Release.CAPACITY
 

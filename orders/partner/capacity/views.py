@@ -18,9 +18,9 @@ from django.views.decorators.http import require_http_methods
 from orders.hub.products.selectors import routing_capabilities, routing_work_centre_types
 from portal.forms import form_add_service_error
 
-from . import capacity
-from .capacity_forms import CapabilityForm, DowntimeForm, WorkCentreForm
-from .models import Downtime, PlantCapability, WorkCentre
+from ..models import Downtime, PlantCapability, WorkCentre
+from . import services as capacity
+from .forms import CapabilityForm, DowntimeForm, WorkCentreForm
 
 EDIT_ROLES = ("partner_admin",)
 

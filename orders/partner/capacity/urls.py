@@ -4,7 +4,7 @@ from django.urls import path
 
 from portal.access import member_required
 
-from . import capacity_views as views
+from . import views
 
 app_name = "capacity"
 

@@ -6,8 +6,8 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .forms import DATE
-from .models import Downtime, PlantCapability, WorkCentre
+from ..forms import DATE
+from ..models import Downtime, PlantCapability, WorkCentre
 
 
 class _DeclarationForm(forms.Form):
