@@ -19,7 +19,7 @@ from orders.hub.products.selectors import routing_capabilities, routing_work_cen
 from portal.forms import form_add_service_error
 
 from ..models import Downtime, PlantCapability, WorkCentre
-from . import services as capacity
+from . import selectors, services
 from .forms import CapabilityForm, DowntimeForm, WorkCentreForm
 
 EDIT_ROLES = ("partner_admin",)
@@ -27,19 +27,10 @@ EDIT_ROLES = ("partner_admin",)
 
 def overview(request):
     partner = request.tenant
-    plants = list(capacity.plants_of(partner))
+    plants = list(selectors.plants_of(partner))
     ids = [p.pk for p in plants]
-    rows: dict[int, dict[str, list]] = {
-        pk: {"work_centres": [], "capabilities": [], "downtime": []} for pk in ids
-    }
-    for key, model in (
-        ("work_centres", WorkCentre),
-        ("capabilities", PlantCapability),
-        ("downtime", Downtime),
-    ):
-        for row in model.objects.filter(plant_id__in=ids):
-            rows[row.plant_id][key].append(row)
-    copies = capacity.hub_copies(partner, ids)
+    rows = selectors.declared_rows(ids)
+    copies = selectors.hub_copies(partner, ids)
     for plant in plants:
         plant.declared = rows[plant.pk]
         plant.hub_copy = copies.get(plant.pk)
@@ -48,7 +39,7 @@ def overview(request):
         "orders/partner/capacity/overview.html",
         {
             "plants": plants,
-            "released": capacity.capacity_released(partner),
+            "released": selectors.capacity_released(partner),
             "can_edit": request.membership.role in EDIT_ROLES,
         },
     )
@@ -68,15 +59,15 @@ class Kind:
 
 
 def _save_work_centre(*, partner, user, row, **data):
-    return capacity.work_centre_save(partner=partner, user=user, work_centre=row, **data)
+    return services.work_centre_save(partner=partner, user=user, work_centre=row, **data)
 
 
 def _save_capability(*, partner, user, row, **data):
-    return capacity.capability_add(partner=partner, user=user, **data)
+    return services.capability_add(partner=partner, user=user, **data)
 
 
 def _save_downtime(*, partner, user, row, **data):
-    return capacity.downtime_save(partner=partner, user=user, downtime=row, **data)
+    return services.downtime_save(partner=partner, user=user, downtime=row, **data)
 
 
 KINDS = {
@@ -84,7 +75,7 @@ KINDS = {
         WorkCentre,
         WorkCentreForm,
         _save_work_centre,
-        lambda partner, row, user: capacity.work_centre_remove(
+        lambda partner, row, user: services.work_centre_remove(
             partner=partner, work_centre=row, user=user
         ),
         gettext_lazy("Add a work centre"),
@@ -95,7 +86,7 @@ KINDS = {
         PlantCapability,
         CapabilityForm,
         _save_capability,
-        lambda partner, row, user: capacity.capability_remove(
+        lambda partner, row, user: services.capability_remove(
             partner=partner, capability=row, user=user
         ),
         gettext_lazy("Add a capability"),
@@ -106,7 +97,7 @@ KINDS = {
         Downtime,
         DowntimeForm,
         _save_downtime,
-        lambda partner, row, user: capacity.downtime_remove(
+        lambda partner, row, user: services.downtime_remove(
             partner=partner, downtime=row, user=user
         ),
         gettext_lazy("Plan downtime"),
@@ -121,7 +112,7 @@ def _back(plant_id: int):
 
 
 def _plant_named(request, plant_id):
-    return capacity.plants_of(request.tenant).filter(pk=plant_id).first()
+    return selectors.plants_of(request.tenant).filter(pk=plant_id).first()
 
 
 def _suggestions() -> dict[str, list[str]]:
@@ -139,7 +130,7 @@ def row_form(request, kind: str, **ids: int):
     spec = KINDS[kind]
     pk = ids.get(f"{kind}_pk")
     row = get_object_or_404(spec.model, pk=pk) if pk is not None else None
-    plants = capacity.plants_of(request.tenant)
+    plants = selectors.plants_of(request.tenant)
     initial = {"plant_id": request.GET.get("plant")}
     if row is not None:
         initial = {name: getattr(row, name) for name in spec.form.base_fields}
@@ -152,7 +143,7 @@ def row_form(request, kind: str, **ids: int):
             form_add_service_error(form, exc)
         else:
             what = {"noun": str(spec.noun).capitalize(), "row": saved}
-            if capacity.capacity_released(request.tenant):
+            if selectors.capacity_released(request.tenant):
                 messages.success(request, _("%(noun)s %(row)s saved; the hub has it now.") % what)
             else:
                 messages.success(request, _("%(noun)s %(row)s saved.") % what)
