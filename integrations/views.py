@@ -1,35 +1,25 @@
 """A partner admin issues and revokes its API keys."""
 
 from django.contrib import messages
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from integrations.vocabulary import API_KEY_ISSUED, API_KEY_REVOKED
-from portal.audit import audit_record
-
+from . import selectors, services
 from .forms import ApiKeyForm
-from .models import ApiKey
 
 
 def api_key_list(request):
-    keys = ApiKey.objects.filter(partner=request.tenant).select_related("created_by")
+    keys = selectors.api_key_list(partner=request.tenant)
     form = ApiKeyForm(request.POST or None)
     plaintext = None
     if request.method == "POST" and form.is_valid():
-        key, plaintext = ApiKey.issue(
+        key, plaintext = services.api_key_issue(
             partner=request.tenant,
             name=form.cleaned_data["name"],
             scope=form.cleaned_data["scope"],
-            created_by=request.user,
-        )
-        audit_record(
-            action=API_KEY_ISSUED,
             actor=request.user,
-            obj=key,
             request=request,
-            prefix=key.prefix,
-            scope=key.scope,
         )
         messages.success(
             request,
@@ -46,17 +36,9 @@ def api_key_list(request):
 
 @require_http_methods(["GET", "POST"])
 def api_key_revoke(request, pk):
-    key = get_object_or_404(ApiKey, partner=request.tenant, pk=pk)
+    key = selectors.api_key_get(partner=request.tenant, pk=pk)
     if request.method == "POST":
-        if key.is_active:
-            key.revoke()
-            audit_record(
-                action=API_KEY_REVOKED,
-                actor=request.user,
-                obj=key,
-                request=request,
-                prefix=key.prefix,
-            )
+        services.api_key_revoke(key=key, actor=request.user, request=request)
         messages.success(request, _("Key “%(name)s” is revoked.") % {"name": key.name})
         return redirect("api_keys:list")
     return render(request, "integrations/api_key_revoke.html", {"key": key})

@@ -1,0 +1,36 @@
+"""A partner admin's API-key verbs: issuing a key (its secret is returned once,
+only its hash is kept) and revoking it, each recorded in the audit log."""
+
+from __future__ import annotations
+
+from integrations.vocabulary import API_KEY_ISSUED, API_KEY_REVOKED
+from portal.audit import audit_record
+
+from .models import ApiKey
+
+
+def api_key_issue(*, partner, name: str, scope: str, actor, request=None) -> tuple[ApiKey, str]:
+    """Issue a key for `partner`; return it with the plaintext `prefix.secret`."""
+    key, plaintext = ApiKey.issue(partner=partner, name=name, scope=scope, created_by=actor)
+    audit_record(
+        action=API_KEY_ISSUED,
+        actor=actor,
+        obj=key,
+        request=request,
+        prefix=key.prefix,
+        scope=key.scope,
+    )
+    return key, plaintext
+
+
+def api_key_revoke(*, key: ApiKey, actor, request=None) -> None:
+    """Revoke an active key; a revoked key stays as it is."""
+    if key.is_active:
+        key.revoke()
+        audit_record(
+            action=API_KEY_REVOKED,
+            actor=actor,
+            obj=key,
+            request=request,
+            prefix=key.prefix,
+        )
