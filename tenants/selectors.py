@@ -36,6 +36,13 @@ def partner_list(*, today: datetime.date | None = None) -> QuerySet[Partner]:
     )
 
 
+def partner_counts_by_status() -> dict[str, int]:
+    """How many partners are in each status, by the status's label, in the order
+    of Partner.Status."""
+    partners = Partner.objects.partners()
+    return {status.label: partners.filter(status=status).count() for status in Partner.Status}
+
+
 def partner_get(*, slug: str) -> Partner:
     return get_object_or_404(Partner.objects.partners(), slug=slug)
 

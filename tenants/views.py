@@ -20,7 +20,7 @@ from .forms import (
     PartnerStatusForm,
     PlantForm,
 )
-from .models import DataSharingAgreement, Partner
+from .models import DataSharingAgreement
 from .tables import MembershipTable, PartnerTable
 
 PAGE_SIZE = 25
@@ -30,11 +30,8 @@ PAGE_SIZE = 25
 
 
 def hub_home(request):
-    partners = Partner.objects.partners()
     context = {
-        "partner_counts": {
-            status.label: partners.filter(status=status).count() for status in Partner.Status
-        },
+        "partner_counts": selectors.partner_counts_by_status(),
         "expiring": selectors.certifications_expiring()[:10],
     }
     return render(request, "tenants/hub_home.html", context)
