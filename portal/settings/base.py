@@ -217,7 +217,7 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Task modules that autodiscovery (`<installed app>.tasks`) does not find: the
 # tasks of a sub-package of an app.
-CELERY_IMPORTS = ["orders.hub.plans.tasks"]
+CELERY_IMPORTS = ["orders.hub.plans.tasks", "quality.partner.documents.tasks"]
 
 # --- E-mail: printed to the console unless configured -----------------------
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import os
 import re
 import subprocess
+import sys
 from decimal import Decimal
 
 import pytest
@@ -557,6 +559,25 @@ def test_the_celery_task_renders_in_the_partner_schema(
     assert requested.pdf.name.startswith("renders/")
 
 
+def test_the_worker_knows_the_document_task_by_its_name():
+    """A worker imports its task modules at start-up; the rendering task is among
+    them, under the name that queued messages and worker routes use."""
+    code = (
+        "import django; django.setup()\n"
+        "from portal.celery import app\n"
+        "app.loader.import_default_modules()\n"
+        "print('quality.partner.tasks.document_render' in app.tasks)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "portal.settings"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.stdout.strip() == "True", result.stdout + result.stderr
+
+
 def test_a_rendering_over_the_time_limit_fails_with_a_message(world, inspected, in_alpha, settings):
     record_everything(inspected, world)
     settings.DMN_PDF_TIME_LIMIT = 0.0001  # the layout is killed at once
@@ -871,7 +892,7 @@ def test_certificates_are_found_only_under_their_work_order_and_partner(as_user,
 def test_a_broker_that_refuses_the_task_leaves_a_failed_rendering_not_an_error(
     world, inspected, in_alpha, monkeypatch, django_capture_on_commit_callbacks
 ):
-    from quality.partner import tasks
+    from quality.partner.documents import tasks
 
     def down(*args, **kwargs):
         raise ConnectionError("broker down")

@@ -112,7 +112,7 @@ def document_render_request(*, kind: str, work_order: WorkOrder, user) -> Docume
 
 
 def _queue(render_id: int) -> None:
-    from ..tasks import document_render
+    from .tasks import document_render
 
     try:
         document_render.delay(render_id)

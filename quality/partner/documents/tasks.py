@@ -1,4 +1,5 @@
-"""Background work in a partner's schema. Thin: take ids, call a service.
+"""Background work of a work order's documents, in a partner's schema. Thin:
+take ids, call a service.
 
 tenant-schemas-celery carries the schema of the code that queued a task in the
 message, so the task runs in the same partner's schema."""
@@ -6,13 +7,16 @@ message, so the task runs in the same partner's schema."""
 from portal.celery import app
 
 
-@app.task
+# Found by the worker through CELERY_IMPORTS (autodiscovery looks for
+# quality.partner.tasks), under its name from before documents had a package:
+# queued messages and routes use it.
+@app.task(name="quality.partner.tasks.document_render")
 def document_render(render_id: int) -> str:
     from django.db import connection
 
     from tenants.models import Partner
 
-    from .documents.services import document_render_run
+    from .services import document_render_run
 
     # The task's schema is its partner's, as a request's host is: the entry point
     # names the partner, the service takes it.
