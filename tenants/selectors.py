@@ -71,3 +71,18 @@ def certifications_expiring(*, today: datetime.date | None = None) -> QuerySet[C
         .select_related("partner", "plant")
         .order_by("expires_on")
     )
+
+
+def plant_choices_by_partner() -> list[tuple[str, list[tuple[int, str]]]]:
+    """Every partner's plants for a select box, grouped under the partner's name.
+    Partners that cannot take work (onboarding, suspended) stay listed, marked,
+    so that whatever uses the choice can say why it refuses."""
+    groups: dict[str, list[tuple[int, str]]] = {}
+    plants = Plant.objects.filter(partner__in=Partner.objects.partners()).select_related("partner")
+    for plant in plants.order_by("partner__name", "name"):
+        partner = plant.partner
+        label = partner.name
+        if partner.status != Partner.Status.ACTIVE:
+            label = f"{partner.name} ({partner.get_status_display().lower()})"
+        groups.setdefault(label, []).append((plant.pk, f"{plant.name} ({plant.code})"))
+    return list(groups.items())

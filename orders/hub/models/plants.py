@@ -13,8 +13,9 @@ from tenants.models import Plant
 
 class PlantCapacity(models.Model):
     """The hub's copy of a plant's capacity declaration: the partner declares its
-    work centres, capabilities and downtime on its own host, and what the sharing
-    agreement releases arrives here (`orders.partner.capacity.capacity_publish`)."""
+    work centres, capabilities and downtime on its own host, publishes them to the
+    ledger (`orders.partner.capacity.services.capacity_publish`), and what the
+    sharing agreement releases is projected here (`orders.hub.projectors`)."""
 
     plant = models.OneToOneField(
         Plant, verbose_name=_("plant"), on_delete=models.CASCADE, related_name="capacity"

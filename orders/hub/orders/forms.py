@@ -2,10 +2,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from tenants.models import Partner, Plant
+from tenants.selectors import plant_choices_by_partner
 
 from ..models.orders import NetworkOrder
 from ..models.products import ProductRevision
-from .selectors import dispatch_plant_choices
 
 
 class OrderForm(forms.ModelForm):
@@ -64,7 +64,7 @@ class DispatchForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["plant"].choices = [("", "---------"), *dispatch_plant_choices()]
+        self.fields["plant"].choices = [("", "---------"), *plant_choices_by_partner()]
 
     def clean_plant(self) -> Plant:
         plant = (

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
-from itertools import groupby
 
 from django.db.models import (
     BooleanField,
@@ -36,7 +35,7 @@ from django_tenants.utils import get_public_schema_name
 from guardian.shortcuts import get_objects_for_user, get_users_with_perms
 
 from portal.models import LedgerEvent, User
-from tenants.models import HUB_ROLES, Membership, Partner, Plant, Role
+from tenants.models import HUB_ROLES, Membership, Role
 
 from ..models.orders import Dispatch, NetworkOrder
 
@@ -190,23 +189,6 @@ def order_list(*, user, status: str | None = None) -> QuerySet[NetworkOrder]:
 
 def live_dispatches(order: NetworkOrder) -> list[Dispatch]:
     return [d for d in order.dispatches.all() if d.status != Dispatch.Status.REJECTED]
-
-
-def dispatch_plant_choices() -> list[tuple[str, list[tuple[int, str]]]]:
-    """Plants grouped by partner for the dispatch form. Partners that cannot take
-    work (onboarding, suspended) stay listed so that dispatch says why it refuses."""
-    plants = (
-        Plant.objects.filter(partner__in=Partner.objects.partners())
-        .select_related("partner")
-        .order_by("partner__name", "name")
-    )
-    choices = []
-    for partner, group in groupby(plants, key=lambda p: p.partner):
-        label = partner.name
-        if partner.status != Partner.Status.ACTIVE:
-            label = f"{partner.name} ({partner.get_status_display().lower()})"
-        choices.append((label, [(p.pk, f"{p.name} ({p.code})") for p in group]))
-    return choices
 
 
 # ---- the ledger timeline -------------------------------------------------

@@ -18,7 +18,6 @@ from ..models.orders import Dispatch, NetworkOrder
 from ..models.plans import PlanRun
 from .scenario import Scenario
 
-PLANNABLE = (NetworkOrder.Status.DRAFT, NetworkOrder.Status.REJECTED)
 LIVE = ~Q(status=Dispatch.Status.REJECTED)
 
 

@@ -6,9 +6,9 @@ from django.db.models import Max
 from django.utils.translation import gettext_lazy as _
 
 from tenants.models import Partner, Plant
+from tenants.selectors import plant_choices_by_partner
 
 from ..models.products import BomLine, InspectionCharacteristic, Operation, Product, ProductRevision
-from .selectors import plant_choices_by_partner
 
 # Units a BOM quantity or a characteristic may be given in (the CSV import checks the same).
 UNITS = {

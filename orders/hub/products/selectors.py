@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.db.models import Count, Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 
-from tenants.models import Partner, Plant
+from tenants.models import Plant
 
 from ..models.products import BomLine, InspectionCharacteristic, Operation, Product, ProductRevision
 
@@ -115,16 +115,3 @@ def revision_full(*, product_pk: int, revision_pk: int) -> ProductRevision:
         Prefetch("operations", queryset=operations)
     )
     return get_object_or_404(revisions, pk=revision_pk, product_id=product_pk)
-
-
-def plant_choices_by_partner() -> list[tuple[str, list[tuple[int, str]]]]:
-    """Every partner's plants, grouped under the partner's name."""
-    groups: dict[str, list[tuple[int, str]]] = {}
-    plants = Plant.objects.filter(partner__in=Partner.objects.partners()).select_related("partner")
-    for plant in plants.order_by("partner__name", "name"):
-        partner = plant.partner
-        label = partner.name
-        if partner.status != Partner.Status.ACTIVE:
-            label = f"{partner.name} ({partner.get_status_display().lower()})"
-        groups.setdefault(label, []).append((plant.pk, f"{plant.name} ({plant.code})"))
-    return list(groups.items())
