@@ -21,6 +21,7 @@ registered by the apps owning the read models (`projector_register`).
 
 from __future__ import annotations
 
+import datetime
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -107,6 +108,19 @@ class Projector:
     def rows(self, partner_ids: list[int] | None) -> list[tuple]:
         """The read model's rows of these partners, comparable and in a stable order."""
         raise NotImplementedError
+
+
+def of_partners(queryset, partner_ids: list[int] | None, path: str = "partner"):
+    """`queryset` narrowed to rows of these partners (None: all), the partner
+    reached through `path` (e.g. "plant__partner")."""
+    if partner_ids is None:
+        return queryset
+    return queryset.filter(**{f"{path}_id__in": partner_ids})
+
+
+def payload_time(value: str | None) -> datetime.datetime | None:
+    """A time the payload carries (ISO 8601, as services write it)."""
+    return datetime.datetime.fromisoformat(value) if value else None
 
 
 _projectors: list[type[Projector]] = []

@@ -17,7 +17,7 @@ from django.db.models import F, Max
 
 from orders import vocabulary as kinds
 from portal.bulk import rows_update
-from portal.ledger import Projector
+from portal.ledger import Projector, of_partners, payload_time
 from portal.models import LedgerEvent
 
 from .models import Dispatch, NetworkOrder, Operation, PlantCapacity
@@ -93,8 +93,11 @@ def order_projection_refresh(*, order: NetworkOrder) -> NetworkOrder:
     return order
 
 
-def _datetime(value: str) -> datetime.datetime:
-    return datetime.datetime.fromisoformat(value)
+def _orders_of(partner_ids):
+    """The orders whose projection a rebuild of these partners recomputes: those
+    with a dispatch to one of them (None: every order)."""
+    orders = of_partners(NetworkOrder.objects.all(), partner_ids, "dispatches__partner")
+    return orders if partner_ids is None else orders.distinct()
 
 
 class DispatchProjector(Projector):
@@ -123,11 +126,9 @@ class DispatchProjector(Projector):
     def reset(self, partner_ids):
         """Load the dispatches in scope with their projection emptied; `flush`
         writes them back with what the events made of them."""
-        dispatches = Dispatch.objects.only("work_order_number", "order_id").annotate(
-            revision_id=F("order__revision_id")
-        )
-        if partner_ids is not None:
-            dispatches = dispatches.filter(partner_id__in=partner_ids)
+        dispatches = of_partners(
+            Dispatch.objects.only("work_order_number", "order_id"), partner_ids
+        ).annotate(revision_id=F("order__revision_id"))
         empty = {f: Dispatch._meta.get_field(f).get_default() for f in DISPATCH_FIELDS}
         for dispatch in dispatches:
             for name, value in empty.items():
@@ -136,10 +137,7 @@ class DispatchProjector(Projector):
         self.last_operation = dict(
             Operation.objects.values_list("revision_id").annotate(last=Max("sequence"))
         )
-        orders = NetworkOrder.objects.all()
-        if partner_ids is not None:
-            orders = orders.filter(dispatches__partner_id__in=partner_ids)
-        self.order_ids = set(orders.values_list("pk", flat=True))
+        self.order_ids = set(_orders_of(partner_ids).values_list("pk", flat=True))
 
     def _dispatch(self, number: str) -> Dispatch:
         if self.rebuilding:
@@ -171,9 +169,9 @@ class DispatchProjector(Projector):
         dispatch.status = payload["status"]
         if kind in (kinds.ACCEPTED, kinds.COUNTER_PROPOSED):
             dispatch.promised_date = datetime.date.fromisoformat(payload["promised_date"])
-            dispatch.answered_at = _datetime(payload["answered_at"])
+            dispatch.answered_at = payload_time(payload["answered_at"])
         elif kind == kinds.REJECTED:
-            dispatch.answered_at = _datetime(payload["answered_at"])
+            dispatch.answered_at = payload_time(payload["answered_at"])
         elif kind == kinds.PROGRESS:
             dispatch.percent_complete = payload["percent_complete"]
             if payload["operation"] == self._last_sequence(dispatch):
@@ -208,11 +206,8 @@ class DispatchProjector(Projector):
         rows_update(NetworkOrder, changed_orders, ORDER_FIELDS)
 
     def rows(self, partner_ids):
-        dispatches = Dispatch.objects.order_by("work_order_number")
-        orders = NetworkOrder.objects.order_by("number")
-        if partner_ids is not None:
-            dispatches = dispatches.filter(partner_id__in=partner_ids)
-            orders = orders.filter(dispatches__partner_id__in=partner_ids).distinct()
+        dispatches = of_partners(Dispatch.objects.order_by("work_order_number"), partner_ids)
+        orders = _orders_of(partner_ids).order_by("number")
         return [
             ("dispatch", *row)
             for row in dispatches.values_list("work_order_number", *DISPATCH_FIELDS)
@@ -226,10 +221,7 @@ class CapacityProjector(Projector):
     kinds = frozenset({kinds.CAPACITY_PUBLISHED})
 
     def reset(self, partner_ids):
-        copies = PlantCapacity.objects.all()
-        if partner_ids is not None:
-            copies = copies.filter(plant__partner_id__in=partner_ids)
-        copies.delete()
+        of_partners(PlantCapacity.objects.all(), partner_ids, "plant__partner").delete()
 
     def apply(self, event: LedgerEvent, payload: dict) -> None:
         if "plant" not in payload:
@@ -249,9 +241,9 @@ class CapacityProjector(Projector):
         )
 
     def rows(self, partner_ids):
-        copies = PlantCapacity.objects.order_by("plant_id")
-        if partner_ids is not None:
-            copies = copies.filter(plant__partner_id__in=partner_ids)
+        copies = of_partners(
+            PlantCapacity.objects.order_by("plant_id"), partner_ids, "plant__partner"
+        )
         return [
             (row[0], *(json.dumps(v, sort_keys=True) for v in row[1:4]), *row[4:])
             for row in copies.values_list(

@@ -10,11 +10,9 @@ of certificates partners issue. All run in the transaction of the event
 
 from __future__ import annotations
 
-import datetime
-
 from django.contrib.auth import get_user_model
 
-from portal.ledger import Projector
+from portal.ledger import Projector, of_partners, payload_time
 from portal.models import LedgerEvent
 from quality import vocabulary as kinds
 
@@ -30,14 +28,6 @@ COUNTS = ("pieces_inspected", "pieces_conforming", "first_pass_inspected", "firs
 NCR_FIELDS = ("defect_code", "quantity", "status", "disposition", "product_code", "revision")
 
 
-def _datetime(value: str | None) -> datetime.datetime | None:
-    return datetime.datetime.fromisoformat(value) if value else None
-
-
-def _of(queryset, partner_ids):
-    return queryset if partner_ids is None else queryset.filter(partner_id__in=partner_ids)
-
-
 class QualitySummaryProjector(Projector):
     """Work order counts, characteristic capability and NCR headers."""
 
@@ -46,7 +36,7 @@ class QualitySummaryProjector(Projector):
 
     def reset(self, partner_ids):
         for model in (WorkOrderQuality, CharacteristicCapability, NcrSummary):
-            _of(model.objects.all(), partner_ids).delete()
+            of_partners(model.objects.all(), partner_ids).delete()
 
     def apply(self, event: LedgerEvent, payload: dict) -> None:
         if event.kind == kinds.INSPECTED:
@@ -93,20 +83,20 @@ class QualitySummaryProjector(Projector):
                 "work_order_number": event.work_order_number,
                 "order_number": event.order_number,
                 **{name: payload[name] for name in NCR_FIELDS},
-                "opened_at": _datetime(payload["opened_at"]),
-                "closed_at": _datetime(payload["closed_at"]),
+                "opened_at": payload_time(payload["opened_at"]),
+                "closed_at": payload_time(payload["closed_at"]),
             },
         )
 
     def rows(self, partner_ids):
-        counts = _of(
+        counts = of_partners(
             WorkOrderQuality.objects.order_by("partner_id", "work_order_number"), partner_ids
         )
-        capabilities = _of(
+        capabilities = of_partners(
             CharacteristicCapability.objects.order_by("partner_id", "characteristic_id"),
             partner_ids,
         )
-        ncrs = _of(NcrSummary.objects.order_by("partner_id", "number"), partner_ids)
+        ncrs = of_partners(NcrSummary.objects.order_by("partner_id", "number"), partner_ids)
         fields = ("partner_id", "work_order_number", "order_number", "product_code", "revision")
         return (
             [("work order", *r) for r in counts.values_list(*fields, *COUNTS, "updated_at")]
@@ -147,7 +137,7 @@ class UseAsIsProjector(Projector):
     kinds = frozenset({kinds.USE_AS_IS_REQUESTED, kinds.USE_AS_IS_DECIDED})
 
     def reset(self, partner_ids):
-        _of(UseAsIsRequest.objects.all(), partner_ids).delete()
+        of_partners(UseAsIsRequest.objects.all(), partner_ids).delete()
 
     def apply(self, event: LedgerEvent, payload: dict) -> None:
         if event.kind == kinds.USE_AS_IS_REQUESTED:
@@ -179,7 +169,7 @@ class UseAsIsProjector(Projector):
 
     def rows(self, partner_ids):
         return list(
-            _of(UseAsIsRequest.objects.order_by("pk"), partner_ids).values_list(
+            of_partners(UseAsIsRequest.objects.order_by("pk"), partner_ids).values_list(
                 "pk",
                 "partner_id",
                 "ncr_number",
@@ -208,7 +198,7 @@ class IssuedDocumentProjector(Projector):
     kinds = frozenset({kinds.CERTIFICATE_REGISTERED})
 
     def reset(self, partner_ids):
-        _of(IssuedDocument.objects.all(), partner_ids).delete()
+        of_partners(IssuedDocument.objects.all(), partner_ids).delete()
 
     def apply(self, event: LedgerEvent, payload: dict) -> None:
         IssuedDocument.objects.create(
@@ -220,13 +210,13 @@ class IssuedDocumentProjector(Projector):
             order_number=event.order_number,
             content_sha256=payload["content_sha256"],
             pdf_sha256=payload["pdf_sha256"],
-            issued_at=_datetime(payload["issued_at"]),
+            issued_at=payload_time(payload["issued_at"]),
             signatory_label=payload["signatory"],
         )
 
     def rows(self, partner_ids):
         return list(
-            _of(IssuedDocument.objects.order_by("pk"), partner_ids).values_list(
+            of_partners(IssuedDocument.objects.order_by("pk"), partner_ids).values_list(
                 "pk",
                 "partner_id",
                 "kind",
